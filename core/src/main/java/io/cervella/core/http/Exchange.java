@@ -1,0 +1,132 @@
+package io.cervella.core.http;
+
+import io.cervella.core.keys.ApiKeyRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Fields;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One request and its response, seen by an endpoint as blocking calls (endpoints run on virtual
+ * threads). Keeps the endpoints free of Jetty's callback style.
+ */
+public final class Exchange {
+    private final Request request;
+    private final Response response;
+    private final ApiKeyRecord key;
+    private final Map<String, String> pathParams;
+    private final long maxBodyBytes;
+    private OutputStream stream;
+
+    public Exchange(Request request, Response response, ApiKeyRecord key, Map<String, String> pathParams,
+                    long maxBodyBytes) {
+        this.request = request;
+        this.response = response;
+        this.key = key;
+        this.pathParams = pathParams;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** The authenticated key; null only on the open routes (/healthz, /readyz). */
+    public ApiKeyRecord key() { return key; }
+
+    public String method() { return request.getMethod(); }
+
+    public String path() { return Request.getPathInContext(request); }
+
+    public String pathParam(String name) { return pathParams.get(name); }
+
+    public Optional<String> query(String name) {
+        Fields fields = Request.extractQueryParameters(request);
+        return Optional.ofNullable(fields.getValue(name));
+    }
+
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(request.getHeaders().get(name));
+    }
+
+    /** Reads the whole body, refusing one over the configured limit with 413 before reading it all. */
+    public byte[] body() throws IOException {
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length > maxBodyBytes) {
+                throw tooLarge();
+            }
+            return bytes;
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "invalid_request_error", "request_too_large",
+                "request body is larger than the limit of " + maxBodyBytes + " bytes (server.max_body_bytes)");
+    }
+
+    /** Parses the body as one JSON value; malformed JSON is a 400 that says where it broke. */
+    public JsonNode jsonBody() throws IOException {
+        byte[] bytes = body();
+        if (bytes.length == 0) {
+            throw ApiException.badRequest("invalid_json", "request body is empty; a JSON object was expected");
+        }
+        try {
+            return Json.MAPPER.readTree(bytes);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("invalid_json", "request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public void setHeader(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    public void sendJson(int status, Object value) throws IOException {
+        send(status, "application/json", Json.bytes(value));
+    }
+
+    public void send(int status, String contentType, byte[] body) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(new HttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length)));
+        try (Blocker.Callback cb = Blocker.callback()) {
+            response.write(true, ByteBuffer.wrap(body), cb);
+            cb.block();
+        }
+    }
+
+    public void sendError(ApiException error) throws IOException {
+        error.headers().forEach(this::setHeader);
+        send(error.status(), "application/json", error.body());
+    }
+
+    /**
+     * Starts a streamed response. Every {@code write} goes out at once (no buffering), which is
+     * what server-sent events need; call {@link OutputStream#flush()} is not required.
+     */
+    public OutputStream startStream(int status, String contentType) {
+        if (stream == null) {
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+            stream = Content.Sink.asOutputStream(response);
+        }
+        return stream;
+    }
+
+    public boolean isCommitted() {
+        return response.isCommitted();
+    }
+}

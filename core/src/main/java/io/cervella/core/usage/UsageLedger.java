@@ -1,0 +1,165 @@
+package io.cervella.core.usage;
+
+import io.cervella.core.store.MetadataStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The usage ledger: every served request, durably. Writes go through one writer thread that commits
+ * whatever has queued up in a single transaction (group commit), so that many concurrent requests
+ * share one fsync; {@link #record} returns a future that completes once the row is committed.
+ */
+public final class UsageLedger implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UsageLedger.class);
+    private static final int MAX_BATCH = 512;
+
+    private record Pending(UsageEvent event, CompletableFuture<Void> done) {}
+
+    private final MetadataStore store;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(16_384);
+    private final Thread writer;
+    private volatile boolean closing;
+
+    public UsageLedger(MetadataStore store) {
+        this.store = store;
+        this.writer = Thread.ofPlatform().name("usage-ledger-writer").daemon().start(this::writeLoop);
+    }
+
+    /** Queues the event; the future completes when it is committed (or fails with the reason). */
+    public CompletableFuture<Void> record(UsageEvent event) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("usage ledger is closed"));
+            return done;
+        }
+        try {
+            // Blocks the caller (a virtual thread) when the writer falls behind: back-pressure, not loss.
+            queue.put(new Pending(event, done));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        while (!closing || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        try {
+            store.jdbi().useTransaction(h -> {
+                PreparedBatch insert = h.prepareBatch("INSERT INTO usage_events (id, ts, key_id, model, backend, "
+                        + "status, stream, prompt_tokens, completion_tokens, tokens_estimated, latency_ms, ttft_ms, "
+                        + "cost_usd) VALUES (:id, :ts, :key, :model, :backend, :status, :stream, :pt, :ct, :est, "
+                        + ":lat, :ttft, :cost)");
+                for (Pending p : batch) {
+                    UsageEvent e = p.event();
+                    insert.bind("id", e.id())
+                            .bind("ts", e.at().toEpochMilli())
+                            .bind("key", e.keyId())
+                            .bind("model", e.model())
+                            .bind("backend", e.backend())
+                            .bind("status", e.status())
+                            .bind("stream", e.stream() ? 1 : 0)
+                            .bind("pt", e.promptTokens())
+                            .bind("ct", e.completionTokens())
+                            .bind("est", e.tokensEstimated() ? 1 : 0)
+                            .bind("lat", e.latencyMs())
+                            .bind("ttft", e.ttftMs())
+                            .bind("cost", e.costUsd())
+                            .add();
+                }
+                insert.execute();
+            });
+            batch.forEach(p -> p.done().complete(null));
+        } catch (RuntimeException e) {
+            LOG.error("usage ledger: could not commit {} events: {}", batch.size(), e.getMessage());
+            batch.forEach(p -> p.done().completeExceptionally(e));
+        }
+    }
+
+    /** Total cost per key id over all time: the basis of budget checks after a restart. */
+    public Map<String, Double> spendByKey() {
+        return store.jdbi().withHandle(h -> {
+            Map<String, Double> out = new LinkedHashMap<>();
+            h.createQuery("SELECT key_id, SUM(cost_usd) AS spent FROM usage_events GROUP BY key_id")
+                    .map((rs, ctx) -> Map.entry(rs.getString("key_id"), rs.getDouble("spent")))
+                    .forEach(en -> out.put(en.getKey(), en.getValue()));
+            return out;
+        });
+    }
+
+    /** A summary row of {@link #summarize}. */
+    public record Summary(String group, long requests, long errors, long promptTokens, long completionTokens,
+                          double costUsd, double avgLatencyMs, Double avgTtftMs) {}
+
+    public enum GroupBy {
+        KEY("key_id"), MODEL("model"), BACKEND("backend");
+
+        final String column;
+
+        GroupBy(String column) {
+            this.column = column;
+        }
+    }
+
+    /** Sums the ledger from {@code since} on, grouped by key, model or backend. */
+    public List<Summary> summarize(Instant since, GroupBy by) {
+        String sql = "SELECT " + by.column + " AS g, COUNT(*) AS n, "
+                + "SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors, "
+                + "SUM(prompt_tokens) AS pt, SUM(completion_tokens) AS ct, SUM(cost_usd) AS cost, "
+                + "AVG(latency_ms) AS lat, AVG(ttft_ms) AS ttft "
+                + "FROM usage_events WHERE ts >= :since GROUP BY " + by.column + " ORDER BY " + by.column;
+        return store.jdbi().withHandle(h -> h.createQuery(sql)
+                .bind("since", since.toEpochMilli())
+                .map((rs, ctx) -> {
+                    double ttft = rs.getDouble("ttft");
+                    Double avgTtft = rs.wasNull() ? null : ttft;
+                    return new Summary(rs.getString("g"), rs.getLong("n"), rs.getLong("errors"), rs.getLong("pt"),
+                            rs.getLong("ct"), rs.getDouble("cost"), rs.getDouble("lat"), avgTtft);
+                })
+                .list());
+    }
+
+    public long count() {
+        return store.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM usage_events").mapTo(Long.class).one());
+    }
+
+    /** Stops taking events, writes what is queued, and stops the writer. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
