@@ -36,11 +36,12 @@ public final class MetadataStore implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
         config.setPoolName("cervella-sqlite");
-        // WAL lets readers run beside the one writer; FULL makes every commit durable on power loss,
-        // not only on a process kill; IMMEDIATE takes the write lock at BEGIN so that two writers
-        // queue on busy_timeout instead of failing with SQLITE_BUSY half-way through.
+        // WAL lets readers run beside the one writer. NORMAL in WAL mode: a committed transaction
+        // survives a killed process (kill -9), and only an OS crash or power loss may lose the last
+        // ones; FULL would add an fsync to every commit. IMMEDIATE takes the write lock at BEGIN so
+        // that two writers queue on busy_timeout instead of failing with SQLITE_BUSY half-way through.
         config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", "FULL");
+        config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", "10000");
         config.addDataSourceProperty("foreign_keys", "true");
         config.addDataSourceProperty("transaction_mode", "IMMEDIATE");

@@ -1,0 +1,53 @@
+package io.cervella.app;
+
+import io.cervella.core.config.ConfigException;
+import io.cervella.core.config.DatabaseConfig;
+import io.cervella.core.config.ServerConfig;
+import io.cervella.core.config.TlsConfig;
+import io.cervella.core.config.YamlConfigReader;
+import io.cervella.inference.config.GatewaySettings;
+import io.cervella.inference.config.ModelConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The whole YAML file: each layer owns its section's record; this one only puts them together. */
+public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig database, GatewaySettings gateway,
+                             List<ModelConfig> models) {
+    public CervellaConfig {
+        server = server == null ? ServerConfig.defaults() : server;
+        tls = tls == null ? TlsConfig.defaults() : tls;
+        database = database == null ? DatabaseConfig.defaults() : database;
+        gateway = gateway == null ? GatewaySettings.defaults() : gateway;
+        models = models == null ? List.of() : List.copyOf(models);
+    }
+
+    public static CervellaConfig defaults() {
+        return new CervellaConfig(null, null, null, null, null);
+    }
+
+    /**
+     * The file given with --config, else DATA/cervella.yaml if it exists, else the defaults.
+     */
+    public static CervellaConfig load(Path explicitFile, Path dataDir) {
+        if (explicitFile != null) {
+            if (!Files.isRegularFile(explicitFile)) {
+                throw new ConfigException(explicitFile + ": no such config file");
+            }
+            return YamlConfigReader.read(explicitFile, CervellaConfig.class);
+        }
+        Path inData = dataDir.resolve("cervella.yaml");
+        if (Files.isRegularFile(inData)) {
+            return YamlConfigReader.read(inData, CervellaConfig.class);
+        }
+        return defaults();
+    }
+
+    public CervellaConfig withServer(ServerConfig newServer) {
+        return new CervellaConfig(newServer, tls, database, gateway, models);
+    }
+
+    public CervellaConfig withModels(List<ModelConfig> newModels) {
+        return new CervellaConfig(server, tls, database, gateway, newModels);
+    }
+}

@@ -1,0 +1,180 @@
+package io.cervella.app;
+
+import io.cervella.app.admin.AdminEndpoints;
+import io.cervella.app.admin.OpsEndpoints;
+import io.cervella.app.server.ApiDispatcher;
+import io.cervella.app.server.HttpsServer;
+import io.cervella.core.config.ConfigException;
+import io.cervella.core.http.Route;
+import io.cervella.core.keys.KeyRepository;
+import io.cervella.core.keys.KeyService;
+import io.cervella.core.keys.Scope;
+import io.cervella.core.store.MetadataStore;
+import io.cervella.core.tls.LocalCertificateAuthority;
+import io.cervella.core.tls.PemFiles;
+import io.cervella.core.tls.TlsMaterial;
+import io.cervella.core.usage.UsageLedger;
+import io.cervella.inference.gateway.Gateway;
+import io.cervella.inference.limits.KeyLimiter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of {@code cervella serve}: builds every part with {@code new}, in dependency
+ * order, starts them, and closes them in reverse. Nothing else wires objects together.
+ */
+public final class Platform implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private volatile boolean draining;
+    private HttpsServer server;
+    private KeyService keys;
+    private Path caFile;
+    private String adminKey;
+
+    private Platform() {}
+
+    /** Starts the whole platform; on any failure closes what was started and rethrows. */
+    public static Platform start(CervellaConfig config, DataDirectory data, Function<String, String> env) throws Exception {
+        Platform p = new Platform();
+        try {
+            p.startAll(config, data, env);
+            return p;
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void startAll(CervellaConfig config, DataDirectory data, Function<String, String> env) throws Exception {
+        Files.createDirectories(data.root());
+        TlsMaterial tls = tlsMaterial(config, data);
+
+        MetadataStore store = data.openStore(config.database());
+        started.add(store);
+        keys = new KeyService(new KeyRepository(store), Clock.systemUTC());
+        adminKey = ensureAdminKey(data.adminKey(), keys);
+
+        UsageLedger ledger = new UsageLedger(store);
+        started.add(ledger);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+
+        KeyLimiter limiter = new KeyLimiter(ledger.spendByKey());
+        Gateway gateway = new Gateway(config.models(), config.gateway(), env, limiter, ledger, registry);
+        started.add(gateway);
+        gateway.start();
+
+        List<Route> routes = new ArrayList<>();
+        routes.addAll(new OpsEndpoints(store, gateway.router(), registry, () -> draining).routes());
+        routes.addAll(gateway.routes());
+        routes.addAll(new AdminEndpoints(keys, ledger).routes());
+
+        server = new HttpsServer(config.server(), tls,
+                new ApiDispatcher(routes, keys, registry, config.server().maxBodyBytes()));
+        server.start();
+        started.add(server);
+
+        Thread refresher = Thread.ofVirtual().name("key-refresh").start(() -> refreshKeys(keys));
+        started.add(refresher::interrupt);
+    }
+
+    private TlsMaterial tlsMaterial(CervellaConfig config, DataDirectory data) throws IOException {
+        if (config.tls().operatorProvided()) {
+            Path cert = Path.of(config.tls().certFile());
+            Path key = Path.of(config.tls().keyFile());
+            try {
+                return new TlsMaterial(PemFiles.readPrivateKey(key), PemFiles.readCertificates(cert));
+            } catch (IOException e) {
+                throw new ConfigException("tls: " + e.getMessage(), e);
+            }
+        }
+        LocalCertificateAuthority ca = new LocalCertificateAuthority(data.tls(), Clock.systemUTC());
+        List<String> extra = new ArrayList<>(config.server().hostnames());
+        String bind = config.server().bind();
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            extra.add(bind);
+        }
+        TlsMaterial material = ca.ensure(LocalCertificateAuthority.defaultNames(extra));
+        caFile = ca.caCertificateFile();
+        return material;
+    }
+
+    /** Reads DATA/admin.key, or makes it (mode 0600) with a new admin key on first start. */
+    static String ensureAdminKey(Path file, KeyService keys) throws IOException {
+        if (Files.exists(file)) {
+            String key = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            try {
+                keys.ensure(key, "admin", EnumSet.of(Scope.ADMIN));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": " + e.getMessage());
+            }
+            return key;
+        }
+        KeyService.CreatedKey created = keys.create("admin", Set.of(Scope.ADMIN), null, null, null);
+        PemFiles.writeSecret(file, created.plaintext() + "\n");
+        return created.plaintext();
+    }
+
+    private static void refreshKeys(KeyService keys) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(5_000);
+                keys.refresh();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("could not refresh API keys from the database: {}", e.getMessage());
+            }
+        }
+    }
+
+    public int port() { return server.port(); }
+
+    /** The local CA certificate, or null when the operator gave their own certificate. */
+    public Path caFile() { return caFile; }
+
+    public String adminKey() { return adminKey; }
+
+    public KeyService keys() { return keys; }
+
+    @Override
+    public void close() {
+        draining = true;
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping: {}", e.toString());
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,175 @@
+package io.cervella.app.admin;
+
+import io.cervella.core.http.ApiException;
+import io.cervella.core.http.Exchange;
+import io.cervella.core.http.Json;
+import io.cervella.core.http.Route;
+import io.cervella.core.keys.ApiKeyRecord;
+import io.cervella.core.keys.KeyService;
+import io.cervella.core.keys.Scope;
+import io.cervella.core.usage.UsageLedger;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The admin API: keys and usage. Every route needs the admin scope. */
+public final class AdminEndpoints {
+    private final KeyService keys;
+    private final UsageLedger ledger;
+
+    public AdminEndpoints(KeyService keys, UsageLedger ledger) {
+        this.keys = keys;
+        this.ledger = ledger;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.of("GET", "/admin/keys", Scope.ADMIN, this::listKeys),
+                Route.of("POST", "/admin/keys", Scope.ADMIN, this::createKey),
+                Route.of("DELETE", "/admin/keys/{id}", Scope.ADMIN, this::revokeKey),
+                Route.of("GET", "/admin/usage", Scope.ADMIN, this::usage));
+    }
+
+    private void listKeys(Exchange ex) throws Exception {
+        ObjectNode root = Json.object();
+        ArrayNode data = root.putArray("data");
+        keys.list().forEach(k -> data.add(toJson(k)));
+        ex.sendJson(200, root);
+    }
+
+    private void createKey(Exchange ex) throws Exception {
+        JsonNode body = ex.jsonBody();
+        if (!body.isObject()) {
+            throw ApiException.badRequest("invalid_request", "the request body must be a JSON object");
+        }
+        String name = requireString(body, "name");
+        Set<Scope> scopes;
+        try {
+            JsonNode s = body.get("scopes");
+            if (s == null || s.isNull()) {
+                throw ApiException.badRequest("missing_required_parameter", "'scopes' is required");
+            }
+            scopes = s.isArray() ? Scope.parseList(String.join(",", s.valueStream().map(JsonNode::asString).toList()))
+                    : Scope.parseList(s.asString());
+            ApiKeyRecord created;
+            KeyService.CreatedKey k = keys.create(name, scopes, optionalInt(body, "rpm"), optionalInt(body, "tpm"),
+                    optionalDouble(body, "budget_usd"));
+            created = k.record();
+            ObjectNode out = toJson(created);
+            out.put("key", k.plaintext());
+            ex.sendJson(201, out);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_value", e.getMessage());
+        }
+    }
+
+    private void revokeKey(Exchange ex) throws Exception {
+        String id = ex.pathParam("id");
+        if (ex.key().id().equals(id) || ex.key().name().equals(id)) {
+            throw ApiException.badRequest("invalid_value", "a key cannot revoke itself");
+        }
+        int n = keys.revoke(id);
+        if (n == 0) {
+            throw ApiException.notFound("key_not_found", "no unrevoked key with id or name '" + id + "'");
+        }
+        ObjectNode out = Json.object();
+        out.put("revoked", n);
+        ex.sendJson(200, out);
+    }
+
+    private void usage(Exchange ex) throws Exception {
+        Instant since;
+        UsageLedger.GroupBy by;
+        try {
+            since = Since.parse(ex.query("since").orElse("30d"), Instant.now());
+            by = UsageLedger.GroupBy.valueOf(ex.query("by").orElse("key").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_value", e.getMessage().startsWith("No enum")
+                    ? "'by' must be key, model or backend" : e.getMessage());
+        }
+        ObjectNode root = Json.object();
+        root.put("since", since.toString());
+        root.put("by", by.name().toLowerCase(Locale.ROOT));
+        ArrayNode data = root.putArray("data");
+        for (UsageLedger.Summary s : ledger.summarize(since, by)) {
+            ObjectNode row = data.addObject();
+            row.put("group", s.group());
+            row.put("requests", s.requests());
+            row.put("errors", s.errors());
+            row.put("prompt_tokens", s.promptTokens());
+            row.put("completion_tokens", s.completionTokens());
+            row.put("cost_usd", s.costUsd());
+            row.put("avg_latency_ms", s.avgLatencyMs());
+            if (s.avgTtftMs() != null) {
+                row.put("avg_ttft_ms", s.avgTtftMs());
+            } else {
+                row.putNull("avg_ttft_ms");
+            }
+        }
+        ex.sendJson(200, root);
+    }
+
+    static ObjectNode toJson(ApiKeyRecord k) {
+        ObjectNode o = Json.object();
+        o.put("id", k.id());
+        o.put("name", k.name());
+        ArrayNode scopes = o.putArray("scopes");
+        k.scopes().stream().sorted().forEach(s -> scopes.add(s.label()));
+        putNullable(o, "rpm", k.rpm());
+        putNullable(o, "tpm", k.tpm());
+        if (k.budgetUsd() == null) {
+            o.putNull("budget_usd");
+        } else {
+            o.put("budget_usd", k.budgetUsd());
+        }
+        o.put("created_at", k.createdAt().toString());
+        if (k.revokedAt() == null) {
+            o.putNull("revoked_at");
+        } else {
+            o.put("revoked_at", k.revokedAt().toString());
+        }
+        return o;
+    }
+
+    private static void putNullable(ObjectNode o, String field, Integer v) {
+        if (v == null) {
+            o.putNull(field);
+        } else {
+            o.put(field, v);
+        }
+    }
+
+    private static String requireString(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isString()) {
+            throw ApiException.badRequest("invalid_type", "'" + field + "' must be a string");
+        }
+        return v.asString();
+    }
+
+    private static Integer optionalInt(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber()) {
+            throw ApiException.badRequest("invalid_type", "'" + field + "' must be an integer");
+        }
+        return v.asInt();
+    }
+
+    private static Double optionalDouble(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw ApiException.badRequest("invalid_type", "'" + field + "' must be a number");
+        }
+        return v.asDouble();
+    }
+}

@@ -1,0 +1,74 @@
+package io.cervella.app.server;
+
+import io.cervella.core.config.ServerConfig;
+import io.cervella.core.tls.TlsContexts;
+import io.cervella.core.tls.TlsMaterial;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The one HTTPS listener: TLS 1.2/1.3 with ALPN (HTTP/2 and HTTP/1.1), requests on virtual threads,
+ * and a graceful stop that lets in-flight requests finish within the shutdown timeout.
+ */
+public final class HttpsServer implements AutoCloseable {
+    private final Server server;
+    private final ServerConnector connector;
+
+    public HttpsServer(ServerConfig config, TlsMaterial tls, Handler handler) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("cervella-http");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server = new Server(threads);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSecureScheme("https");
+        http.setSecurePort(config.port());
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Clients may reach us by IP or by a name outside the certificate (a load balancer's): allow it.
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+
+        HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        alpn.setDefaultProtocol(h1.getProtocol());
+        SslConnectionFactory ssl = new SslConnectionFactory(TlsContexts.server(tls), alpn.getProtocol());
+
+        connector = new ServerConnector(server, ssl, alpn, h2, h1);
+        connector.setHost(config.bind());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(120_000);
+        server.addConnector(connector);
+
+        server.setHandler(new GracefulHandler(handler));
+        server.setErrorHandler(new JsonErrorHandler());
+        server.setStopTimeout(config.shutdownTimeoutSeconds() * 1000L);
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** Stops accepting, waits for in-flight requests up to the stop timeout, then closes. */
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}

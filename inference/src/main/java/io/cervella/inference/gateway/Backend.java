@@ -1,0 +1,66 @@
+package io.cervella.inference.gateway;
+
+import io.cervella.inference.config.BackendConfig;
+import java.time.Instant;
+
+/**
+ * A backend at run time: its settings, its concurrency limit, its busy-time meter and its health.
+ * Health goes down on a failed request or probe and comes back only through a passing probe.
+ */
+public final class Backend {
+    private final String modelName;
+    private final BackendConfig config;
+    private final String apiKey;
+    final ConcurrencyLimiter limiter;
+    final BusyMeter busy = new BusyMeter();
+    private volatile boolean healthy = true;
+    private volatile String lastError = "";
+    private volatile Instant lastChange = Instant.now();
+
+    Backend(String modelName, BackendConfig config, String apiKey) {
+        this.modelName = modelName;
+        this.config = config;
+        this.apiKey = apiKey;
+        this.limiter = new ConcurrencyLimiter(config.maxConcurrency(), config.maxQueue());
+    }
+
+    public String modelName() { return modelName; }
+    public String name() { return config.name(); }
+    public BackendConfig config() { return config; }
+    String apiKey() { return apiKey; }
+
+    /** The name the backend's server expects in "model". */
+    String upstreamModel() {
+        return config.model() != null ? config.model() : modelName;
+    }
+
+    public boolean healthy() { return healthy; }
+    public String lastError() { return lastError; }
+    public Instant lastChange() { return lastChange; }
+    public int inFlight() { return limiter.inFlight(); }
+    public int queued() { return limiter.queued(); }
+
+    /** @return true when this changed the state */
+    boolean markDown(String reason) {
+        lastError = reason;
+        if (healthy) {
+            healthy = false;
+            lastChange = Instant.now();
+            return true;
+        }
+        return false;
+    }
+
+    boolean markUp() {
+        if (!healthy) {
+            healthy = true;
+            lastChange = Instant.now();
+            return true;
+        }
+        return false;
+    }
+
+    double costUsd(double busySeconds) {
+        return config.costPerHourUsd() * busySeconds / 3600.0;
+    }
+}

@@ -1,0 +1,50 @@
+package io.cervella.inference.gateway;
+
+import io.cervella.core.http.Route;
+import io.cervella.core.keys.Scope;
+import io.cervella.core.usage.UsageLedger;
+import io.cervella.inference.config.GatewaySettings;
+import io.cervella.inference.config.ModelConfig;
+import io.cervella.inference.limits.KeyLimiter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+/** The AI gateway: the /v1 routes, the backends behind them and their health checks. */
+public final class Gateway implements AutoCloseable {
+    private final ModelRouter router;
+    private final UpstreamClient client = new UpstreamClient();
+    private final HealthChecker health;
+    private final ChatCompletionsEndpoint chat;
+    private final ModelsEndpoint models;
+
+    public Gateway(List<ModelConfig> modelConfigs, GatewaySettings settings, Function<String, String> env,
+                   KeyLimiter limiter, UsageLedger ledger, MeterRegistry registry) {
+        this.router = new ModelRouter(modelConfigs, env);
+        this.health = new HealthChecker(router, client, settings);
+        GatewayMetrics metrics = new GatewayMetrics(registry, router);
+        this.chat = new ChatCompletionsEndpoint(router, client, limiter, ledger, metrics);
+        this.models = new ModelsEndpoint(router, Instant.now().getEpochSecond());
+    }
+
+    public void start() {
+        health.start();
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.of("GET", "/v1/models", Scope.CHAT, models),
+                Route.of("POST", "/v1/chat/completions", Scope.CHAT, chat));
+    }
+
+    public ModelRouter router() {
+        return router;
+    }
+
+    @Override
+    public void close() {
+        health.close();
+        client.close();
+    }
+}
