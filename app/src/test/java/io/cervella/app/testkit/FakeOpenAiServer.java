@@ -170,6 +170,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             }
             if (mode == Mode.DIE_MID_STREAM && i == 2) {
                 out.flush();
+                Thread.sleep(100); // let what was written reach the socket before the connection is cut
                 callback.failed(new IOException("simulated backend crash"));
                 return;
             }
