@@ -121,7 +121,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     send(response, callback, 500, "{}");
                 }
                 default -> {
-                    if (!body.path("model").isString()) {
+                    if (body.path("temperature").asDouble(0) > 2) {
+                        // what vLLM answers to an out-of-range sampling parameter
+                        send(response, callback, 400, "{\"object\":\"error\",\"message\":\"temperature must be in [0, 2]\","
+                                + "\"type\":\"BadRequestError\",\"param\":null,\"code\":400}");
+                    } else if (!body.path("model").isString()) {
                         send(response, callback, 400, "{\"error\":{\"message\":\"model required\",\"type\":\"invalid_request_error\"}}");
                     } else if (body.path("stream").asBoolean(false)) {
                         stream(body, response, callback);

@@ -58,16 +58,31 @@ public final class Exchange {
 
     /** Reads the whole body, refusing one over the configured limit with 413 before reading it all. */
     public byte[] body() throws IOException {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (request.getLength() > maxBodyBytes) {
+                drain(in);
+                throw tooLarge();
+            }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (bytes.length > maxBodyBytes) {
+                drain(in);
                 throw tooLarge();
             }
             return bytes;
+        }
+    }
+
+    /**
+     * Reads and drops the rest of a refused body, up to a bound, so that the client can read the 413
+     * (an HTTP/2 stream reset or a closed HTTP/1.1 connection would hide it). Beyond the bound the
+     * client gets the reset: a flood is not worth reading.
+     */
+    private static void drain(InputStream in) throws IOException {
+        long left = 16L * 1024 * 1024;
+        byte[] sink = new byte[16 * 1024];
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+            left -= n;
         }
     }
 
