@@ -47,8 +47,8 @@ public final class UsageCommand implements Callable<Integer> {
                         r.path("avg_ttft_ms").isNull() ? null : String.format("%.1f", r.path("avg_ttft_ms").asDouble()));
             }
         } else {
-            try (MetadataStore store = LocalData.open(target.data())) {
-                for (UsageLedger.Summary s : new UsageLedger(store).summarize(from, groupBy)) {
+            try (MetadataStore store = LocalData.open(target.data()); UsageLedger ledger = new UsageLedger(store)) {
+                for (UsageLedger.Summary s : ledger.summarize(from, groupBy)) {
                     t.add(s.group(), s.requests(), s.errors(), s.promptTokens(), s.completionTokens(),
                             String.format("%.6f", s.costUsd()), String.format("%.1f", s.avgLatencyMs()),
                             s.avgTtftMs() == null ? null : String.format("%.1f", s.avgTtftMs()));
