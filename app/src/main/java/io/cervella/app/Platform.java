@@ -48,6 +48,8 @@ public final class Platform implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private volatile boolean draining;
     private HttpsServer server;
+    private Gateway gateway;
+    private java.time.Duration shutdownGrace = java.time.Duration.ZERO;
     private KeyService keys;
     private Path caFile;
     private String adminKey;
@@ -88,7 +90,7 @@ public final class Platform implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
 
         KeyLimiter limiter = new KeyLimiter(ledger.spendByKey());
-        Gateway gateway = new Gateway(config.models(), config.gateway(), env, limiter, ledger, registry);
+        gateway = new Gateway(config.models(), config.gateway(), env, limiter, ledger, registry);
         started.add(gateway);
         gateway.start();
 
@@ -97,6 +99,8 @@ public final class Platform implements AutoCloseable {
         routes.addAll(gateway.routes());
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
 
+        // Streams get an orderly end a little before Jetty's stop timeout cuts connections.
+        shutdownGrace = java.time.Duration.ofMillis(Math.max(0, config.server().shutdownTimeoutSeconds() * 1000L - 1500));
         server = new HttpsServer(config.server(), tls,
                 new ApiDispatcher(routes, keys, registry, config.server().maxBodyBytes()));
         server.start();
@@ -168,6 +172,9 @@ public final class Platform implements AutoCloseable {
     @Override
     public void close() {
         draining = true;
+        if (gateway != null) {
+            gateway.beginShutdown(shutdownGrace);
+        }
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();

@@ -42,6 +42,9 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     private final KeyLimiter limiter;
     private final UsageLedger ledger;
     private final GatewayMetrics metrics;
+    /** Upstream streams being relayed, so that a shutdown can end them cleanly. */
+    private final java.util.Set<InputStream> activeStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean shuttingDown;
 
     ChatCompletionsEndpoint(ModelRouter router, UpstreamClient client, KeyLimiter limiter, UsageLedger ledger,
                             GatewayMetrics metrics) {
@@ -269,6 +272,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         }
 
         InputStream upstream = resp.body();
+        activeStreams.add(upstream);
         SseEventReader events = new SseEventReader(upstream);
         OutputStream out = null;
         Long firstTokenNanos = null;
@@ -334,9 +338,21 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             call.finish(streamOutcome(call, b, 499, prompt, completion, contentEvents, firstTokenNanos, cost));
             throw clientGone;
         } finally {
+            activeStreams.remove(upstream);
             closeQuietly(upstream);
         }
 
+        if (failure != null && shuttingDown) {
+            ApiException error = new ApiException(503, "server_error", "server_shutting_down",
+                    "the server is shutting down and could not wait for the end of this answer; it is incomplete");
+            double cost = b.costUsd(shift.end());
+            call.finish(streamOutcome(call, b, 503, prompt, completion, contentEvents, firstTokenNanos, cost));
+            if (out == null) {
+                throw error;
+            }
+            out.write(("data: " + new String(error.body(), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (failure != null && out == null) {
             throw new RetryableFailure(failure); // nothing reached the client: the next backend may try
         }
@@ -356,6 +372,17 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         }
         call.finish(streamOutcome(call, b, 200, prompt, completion, contentEvents, firstTokenNanos, cost));
         out.write(DONE);
+    }
+
+    /**
+     * Ends every stream still being relayed: each gets an SSE error event saying the server is
+     * shutting down, instead of a connection cut when the shutdown grace period runs out.
+     */
+    void endStreamsForShutdown() {
+        shuttingDown = true;
+        for (InputStream in : activeStreams) {
+            closeQuietly(in);
+        }
     }
 
     private Outcome streamOutcome(Call call, Backend b, int status, long prompt, long completion, long contentEvents,

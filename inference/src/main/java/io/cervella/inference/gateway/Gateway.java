@@ -38,6 +38,21 @@ public final class Gateway implements AutoCloseable {
                 Route.of("POST", "/v1/chat/completions", Scope.CHAT, chat));
     }
 
+    /**
+     * Called when the server starts to drain: streams still running after {@code grace} are ended
+     * with an SSE error event, so that they close properly before the server's stop timeout.
+     */
+    public void beginShutdown(java.time.Duration grace) {
+        Thread.ofVirtual().name("gateway-drain").start(() -> {
+            try {
+                Thread.sleep(grace);
+            } catch (InterruptedException e) {
+                return;
+            }
+            chat.endStreamsForShutdown();
+        });
+    }
+
     public ModelRouter router() {
         return router;
     }

@@ -1,0 +1,84 @@
+package io.cervella.app.platform;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code cervella serve} as a separate process, for signals: SIGTERM and kill -9. */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("cervella ready on https://([^:]+):(\\d+)");
+
+    private final Process process;
+    private final int port;
+    final List<String> output = new ArrayList<>();
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static ServerProcess start(Path data) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), "io.cervella.app.Main",
+                "serve", "--data", data.toString(), "--port", "0", "--bind", "127.0.0.1");
+        pb.redirectError(data.resolve("server-stderr.log").toFile());
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> ready = new CompletableFuture<>();
+        List<String> lines = new ArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                    Matcher m = READY.matcher(line);
+                    if (m.find()) {
+                        ready.complete(Integer.parseInt(m.group(2)));
+                    }
+                }
+                ready.completeExceptionally(new IOException("server exited before it was ready: " + lines));
+            } catch (IOException e) {
+                ready.completeExceptionally(e);
+            }
+        });
+        int port = ready.get(60, TimeUnit.SECONDS);
+        ServerProcess sp = new ServerProcess(p, port);
+        return sp;
+    }
+
+    int port() { return port; }
+
+    String baseUrl() { return "https://localhost:" + port; }
+
+    void sigterm() { process.destroy(); }
+
+    void sigkill() { process.destroyForcibly(); }
+
+    int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("server did not exit within " + seconds + " s");
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() { return process.isAlive(); }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
