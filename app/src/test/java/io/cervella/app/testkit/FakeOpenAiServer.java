@@ -35,6 +35,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     public volatile long tokenDelayMillis = 0;
     public volatile long firstTokenDelayMillis = 0;
     public volatile JsonNode lastRequest;
+    public volatile String lastAuthorization;
     public final AtomicInteger chatRequests = new AtomicInteger();
     public final AtomicInteger modelProbes = new AtomicInteger();
     private final AtomicInteger concurrent = new AtomicInteger();
@@ -106,6 +107,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             return;
         }
         chatRequests.incrementAndGet();
+        lastAuthorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         int now = concurrent.incrementAndGet();
         maxConcurrent.accumulateAndGet(now, Math::max);
         try {

@@ -34,12 +34,12 @@ public final class RunningPlatform implements AutoCloseable {
     private final SSLContext ssl;
     private final HttpClient http;
 
-    private RunningPlatform(Platform platform, Path data) throws Exception {
+    private RunningPlatform(Platform platform, Path data, Path trustedCa) throws Exception {
         this.platform = platform;
         this.data = data;
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        X509Certificate ca = PemFiles.readCertificates(platform.caFile()).getFirst();
+        X509Certificate ca = PemFiles.readCertificates(trustedCa).getFirst();
         ks.setCertificateEntry("ca", ca);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
@@ -51,11 +51,22 @@ public final class RunningPlatform implements AutoCloseable {
 
     /** Starts with DATA/cervella.yaml = yaml (port and bind are set here). */
     public static RunningPlatform start(Path data, String yaml) throws Exception {
+        return startTrusting(data, yaml, null);
+    }
+
+    /** Starts, trusting {@code trustedCa} (the operator's CA) instead of the local one when given. */
+    public static RunningPlatform startTrusting(Path data, String yaml, Path trustedCa) throws Exception {
         Files.createDirectories(data);
         Files.writeString(data.resolve("cervella.yaml"), yaml);
         CervellaConfig config = CervellaConfig.load(null, data);
         config = config.withServer(config.server().withBind("127.0.0.1").withPort(0));
-        return new RunningPlatform(Platform.start(config, new DataDirectory(data), Map.of("UPSTREAM_KEY", "sk-upstream")::get), data);
+        Platform platform = Platform.start(config, new DataDirectory(data), Map.of("UPSTREAM_KEY", "sk-upstream")::get);
+        try {
+            return new RunningPlatform(platform, data, trustedCa != null ? trustedCa : platform.caFile());
+        } catch (Exception e) {
+            platform.close();
+            throw e;
+        }
     }
 
     public Platform platform() { return platform; }
