@@ -108,7 +108,9 @@ class FailoverTest {
         assertThat(raw.body()).contains("\"code\":\"backend_failed_mid_stream\"");
         assertThat(up2.chatRequests.get()).isZero(); // bytes had gone out: no silent retry elsewhere
 
-        up1.mode = FakeOpenAiServer.Mode.DIE_MID_STREAM;
+        // up1 was taken out by its failure; its probes pass, so it comes back and is first again.
+        String up1Up = "cervella_backend_up{backend=\"127.0.0.1:" + up1.port() + "\",model=\"baby\"} 1.0";
+        waitUntil(() -> platform.get("/metrics", platform.adminKey()).body().contains(up1Up));
         // The official client sees the error event as an exception, not as a truncated success.
         StringBuilder seen = new StringBuilder();
         assertThatThrownBy(() -> {
