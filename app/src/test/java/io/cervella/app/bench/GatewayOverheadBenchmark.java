@@ -1,0 +1,147 @@
+package io.cervella.app.bench;
+
+import io.cervella.app.testkit.FakeOpenAiServer;
+import io.cervella.app.testkit.RunningPlatform;
+import io.cervella.app.testkit.Yaml;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Gateway overhead against its anchor, calling the same upstream directly, in one run on one machine:
+ * (1) time to first token of a streamed completion, sequentially, direct and through the gateway
+ * interleaved request by request; (2) non-streamed requests per second with N concurrent clients.
+ * The gateway path includes everything a user gets: TLS, key check, limits, the usage ledger commit.
+ * Run: scripts/bench-gateway.sh  (arguments: requests, concurrency, seconds)
+ */
+public final class GatewayOverheadBenchmark {
+    private static final String STREAM = "{\"model\":\"baby\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Ciao, come stai?\"}]}";
+    private static final String CHAT = "{\"model\":\"baby\",\"messages\":[{\"role\":\"user\",\"content\":\"Ciao, come stai?\"}]}";
+
+    public static void main(String[] args) throws Exception {
+        int requests = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        Path data = Files.createTempDirectory("cervella-bench-");
+        try (FakeOpenAiServer up = new FakeOpenAiServer("bench").start();
+             RunningPlatform gw = RunningPlatform.start(data, Yaml.model("max_concurrency: 256\nmax_queue: 1024", up.baseUrl()))) {
+            up.tokens = 16;
+            String key = gw.createKey("{\"name\":\"bench\",\"scopes\":[\"chat\"]}");
+            HttpClient client = HttpClient.newBuilder().sslContext(gw.sslContext())
+                    .version(HttpClient.Version.HTTP_1_1).build();
+            Target direct = new Target("direct", client, up.baseUrl() + "/chat/completions", null);
+            Target gateway = new Target("gateway", client, gw.baseUrl() + "/v1/chat/completions", key);
+
+            // Warm-up: JIT, connection pools, the ledger's SQLite pages.
+            for (int i = 0; i < Math.min(2000, requests); i++) {
+                direct.ttft();
+                gateway.ttft();
+            }
+            long[] d = new long[requests];
+            long[] g = new long[requests];
+            for (int i = 0; i < requests; i++) {
+                d[i] = direct.ttft();
+                g[i] = gateway.ttft();
+            }
+            Arrays.sort(d);
+            Arrays.sort(g);
+
+            throughput(direct, concurrency, 3);
+            throughput(gateway, concurrency, 3);
+            double directRps = throughput(direct, concurrency, seconds);
+            double gatewayRps = throughput(gateway, concurrency, seconds);
+
+            System.out.printf("machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.vm.name"), System.getProperty("java.version"));
+            System.out.printf("streamed TTFT over %d sequential requests each (ms):%n", requests);
+            System.out.printf("| path | p50 | p90 | p99 |%n|---|---|---|---|%n");
+            System.out.printf("| direct | %.3f | %.3f | %.3f |%n", ms(d, 50), ms(d, 90), ms(d, 99));
+            System.out.printf("| gateway | %.3f | %.3f | %.3f |%n", ms(g, 50), ms(g, 90), ms(g, 99));
+            System.out.printf("| added by the gateway | %.3f | %.3f | %.3f |%n",
+                    ms(g, 50) - ms(d, 50), ms(g, 90) - ms(d, 90), ms(g, 99) - ms(d, 99));
+            System.out.printf("non-streamed requests/s with %d concurrent clients over %d s:%n", concurrency, seconds);
+            System.out.printf("| direct | %.0f |%n| gateway | %.0f |%n| ratio gateway/direct | %.2f |%n",
+                    directRps, gatewayRps, gatewayRps / directRps);
+        }
+    }
+
+    private static double ms(long[] sorted, int percentile) {
+        int i = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, i)] / 1e6;
+    }
+
+    private static double throughput(Target t, int concurrency, int seconds) throws Exception {
+        LongAdder done = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                while (!stop.get()) {
+                    try {
+                        t.complete();
+                        done.increment();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }));
+        }
+        long t0 = System.nanoTime();
+        Thread.sleep(Duration.ofSeconds(seconds));
+        stop.set(true);
+        for (Thread th : threads) {
+            th.join();
+        }
+        return done.sum() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private record Target(String name, HttpClient client, String url, String key) {
+        private HttpRequest request(String body) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+            if (key != null) {
+                b.header("Authorization", "Bearer " + key);
+            }
+            return b.build();
+        }
+
+        /** Nanoseconds from sending the request to reading the first content token. */
+        long ttft() throws Exception {
+            long t0 = System.nanoTime();
+            HttpResponse<InputStream> r = client.send(request(STREAM), HttpResponse.BodyHandlers.ofInputStream());
+            long first = -1;
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (first < 0 && line.contains("tok0")) {
+                        first = System.nanoTime() - t0;
+                    }
+                }
+            }
+            if (r.statusCode() != 200 || first < 0) {
+                throw new IllegalStateException(name + ": no token (HTTP " + r.statusCode() + ")");
+            }
+            return first;
+        }
+
+        void complete() throws Exception {
+            HttpResponse<byte[]> r = client.send(request(CHAT), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(name + ": HTTP " + r.statusCode());
+            }
+        }
+    }
+}
