@@ -42,8 +42,8 @@ public final class GatewayOverheadBenchmark {
             String key = gw.createKey("{\"name\":\"bench\",\"scopes\":[\"chat\"]}");
             HttpClient client = HttpClient.newBuilder().sslContext(gw.sslContext())
                     .version(HttpClient.Version.HTTP_1_1).build();
-            Target direct = new Target("direct", client, up.baseUrl() + "/chat/completions", null);
-            Target gateway = new Target("gateway", client, gw.baseUrl() + "/v1/chat/completions", key);
+            Target direct = new Target("direct", client, up.baseUrl() + "/chat/completions", null, null);
+            Target gateway = new Target("gateway", client, gw.baseUrl() + "/v1/chat/completions", key, null);
 
             // Warm-up: JIT, connection pools, the ledger's SQLite pages.
             for (int i = 0; i < Math.min(2000, requests); i++) {
@@ -59,10 +59,18 @@ public final class GatewayOverheadBenchmark {
             Arrays.sort(d);
             Arrays.sort(g);
 
+            org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
+            jetty.setSslContextFactory(new org.eclipse.jetty.util.ssl.SslContextFactory.Client());
+            jetty.getSslContextFactory().setSslContext(gw.sslContext());
+            jetty.setMaxConnectionsPerDestination(concurrency);
+            jetty.start();
+            direct = new Target("direct", client, up.baseUrl() + "/chat/completions", null, jetty);
+            gateway = new Target("gateway", client, gw.baseUrl() + "/v1/chat/completions", key, jetty);
             throughput(direct, concurrency, 3);
             throughput(gateway, concurrency, 3);
             double directRps = throughput(direct, concurrency, seconds);
             double gatewayRps = throughput(gateway, concurrency, seconds);
+            jetty.stop();
 
             System.out.printf("machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.vm.name"), System.getProperty("java.version"));
@@ -108,7 +116,7 @@ public final class GatewayOverheadBenchmark {
         return done.sum() / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private record Target(String name, HttpClient client, String url, String key) {
+    private record Target(String name, HttpClient client, String url, String key, org.eclipse.jetty.client.HttpClient jetty) {
         private HttpRequest request(String body) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
@@ -138,9 +146,14 @@ public final class GatewayOverheadBenchmark {
         }
 
         void complete() throws Exception {
-            HttpResponse<byte[]> r = client.send(request(CHAT), HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException(name + ": HTTP " + r.statusCode());
+            var req = jetty.newRequest(url).method("POST")
+                    .body(new org.eclipse.jetty.client.StringRequestContent("application/json", CHAT));
+            if (key != null) {
+                req.headers(h -> h.put("Authorization", "Bearer " + key));
+            }
+            var r = req.send();
+            if (r.getStatus() != 200) {
+                throw new IllegalStateException(name + ": HTTP " + r.getStatus());
             }
         }
     }

@@ -11,12 +11,12 @@ import io.cervella.inference.limits.KeyLimiter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -192,7 +192,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         }
     }
 
-    private HttpResponse<InputStream> send(Call call, Backend b) throws RetryableFailure, InterruptedException {
+    private UpstreamClient.Answer send(Call call, Backend b) throws RetryableFailure, InterruptedException {
         ObjectNode upstream = call.request.deepCopy();
         upstream.put("model", b.upstreamModel());
         if (call.stream) {
@@ -200,14 +200,14 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                     ? (ObjectNode) upstream.get("stream_options") : upstream.putObject("stream_options");
             options.put("include_usage", true);
         }
-        HttpResponse<InputStream> resp;
+        UpstreamClient.Answer resp;
         try {
             resp = client.post(b, "/chat/completions", Json.bytes(upstream),
                     Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)));
         } catch (IOException e) {
             throw new RetryableFailure(Failures.describe(e));
         }
-        int status = resp.statusCode();
+        int status = resp.status();
         if (status >= 500 || status == 429 || status == 408) {
             closeQuietly(resp.body());
             throw new RetryableFailure("answered HTTP " + status);
@@ -216,7 +216,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     }
 
     private void relayFrom(Call call, Backend b, BusyMeter.Shift shift) throws RetryableFailure, IOException, InterruptedException {
-        HttpResponse<InputStream> resp = send(call, b);
+        UpstreamClient.Answer resp = send(call, b);
         byte[] body;
         try (InputStream in = resp.body()) {
             body = in.readAllBytes();
@@ -225,7 +225,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         }
         long ttft = System.nanoTime() - call.startNanos;
         double cost = b.costUsd(shift.end());
-        int status = resp.statusCode();
+        int status = resp.status();
         long prompt = 0;
         long completion = 0;
         boolean estimated = false;
@@ -249,14 +249,14 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         call.finish(new Outcome(b.name(), status, prompt, completion, estimated, status / 100 == 2 ? ttft : null,
                 null, cost));
         call.ex.setHeader("X-Cervella-Backend", b.name());
-        String type = resp.headers().firstValue("content-type").orElse("application/json");
+        String type = Objects.requireNonNullElse(resp.contentType(), "application/json");
         call.ex.send(status, type, body);
     }
 
     private void streamFrom(Call call, Backend b, BusyMeter.Shift shift) throws RetryableFailure, IOException, InterruptedException {
-        HttpResponse<InputStream> resp = send(call, b);
-        int status = resp.statusCode();
-        boolean eventStream = resp.headers().firstValue("content-type").orElse("").startsWith("text/event-stream");
+        UpstreamClient.Answer resp = send(call, b);
+        int status = resp.status();
+        boolean eventStream = Objects.requireNonNullElse(resp.contentType(), "").startsWith("text/event-stream");
         if (status / 100 != 2 || !eventStream) {
             // The backend refused the request (4xx) or did not stream: pass its answer on as it is.
             byte[] body;
@@ -267,7 +267,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             }
             call.finish(new Outcome(b.name(), status, 0, 0, false, null, null, b.costUsd(shift.end())));
             call.ex.setHeader("X-Cervella-Backend", b.name());
-            call.ex.send(status, resp.headers().firstValue("content-type").orElse("application/json"), body);
+            call.ex.send(status, Objects.requireNonNullElse(resp.contentType(), "application/json"), body);
             return;
         }
 

@@ -1,19 +1,26 @@
 package io.cervella.inference.gateway;
 
+import java.io.IOException;
 import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 
 /** Short, secret-free descriptions of upstream failures for logs, health state and client errors. */
 final class Failures {
     private Failures() {}
 
-    static String describe(Throwable e) {
-        if (e instanceof HttpConnectTimeoutException) {
-            return "connect timed out";
+    /** The backend did not answer in time. */
+    static final class UpstreamTimeout extends IOException {
+        UpstreamTimeout(String message) {
+            super(message);
         }
-        if (e instanceof HttpTimeoutException) {
-            return "timed out waiting for the response";
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof UpstreamTimeout) {
+            return "timed out: " + e.getMessage();
+        }
+        if (e instanceof SocketTimeoutException) {
+            return "connect timed out";
         }
         if (e instanceof ConnectException) {
             return "connection refused";

@@ -1,7 +1,6 @@
 package io.cervella.inference.gateway;
 
 import io.cervella.inference.config.GatewaySettings;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,9 +44,8 @@ final class HealthChecker implements AutoCloseable {
     void probe(Backend b) {
         String problem;
         try {
-            HttpResponse<byte[]> r = client.get(b, "/models",
-                    Duration.ofMillis((long) (settings.healthCheckTimeoutSeconds() * 1000)));
-            problem = r.statusCode() / 100 == 2 ? null : "health probe answered HTTP " + r.statusCode();
+            int status = client.get(b, "/models", Duration.ofMillis((long) (settings.healthCheckTimeoutSeconds() * 1000)));
+            problem = status / 100 == 2 ? null : "health probe answered HTTP " + status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
