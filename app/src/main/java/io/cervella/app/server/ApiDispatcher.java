@@ -29,6 +29,7 @@ public final class ApiDispatcher extends Handler.Abstract {
     private final KeyService keys;
     private final MeterRegistry registry;
     private final long maxBodyBytes;
+    private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiDispatcher(List<Route> routes, KeyService keys, MeterRegistry registry, long maxBodyBytes) {
         // Endpoints block (database, upstream calls): Jetty must give them a thread of their own,
@@ -88,13 +89,17 @@ public final class ApiDispatcher extends Handler.Abstract {
             fail(ex, response, callback, new ApiException(500, "server_error", "internal_error",
                     "the server failed to handle the request; the log has the details"));
         } finally {
-            Timer.builder("cervella.http.server.requests")
-                    .description("HTTP requests by route, method and status")
-                    .tags("route", routeName, "method", request.getMethod(), "status", Integer.toString(response.getStatus()))
-                    .register(registry)
+            timer(routeName, request.getMethod(), response.getStatus())
                     .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         return true;
+    }
+
+    private Timer timer(String route, String method, int status) {
+        return timers.computeIfAbsent(route + ' ' + method + ' ' + status, k -> Timer.builder("cervella.http.server.requests")
+                .description("HTTP requests by route, method and status")
+                .tags("route", route, "method", method, "status", Integer.toString(status))
+                .register(registry));
     }
 
     private ApiKeyRecord authenticate(Request request) {

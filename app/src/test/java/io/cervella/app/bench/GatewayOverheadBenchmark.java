@@ -59,17 +59,25 @@ public final class GatewayOverheadBenchmark {
             Arrays.sort(d);
             Arrays.sort(g);
 
-            org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
-            jetty.setSslContextFactory(new org.eclipse.jetty.util.ssl.SslContextFactory.Client());
-            jetty.getSslContextFactory().setSslContext(gw.sslContext());
-            jetty.setMaxConnectionsPerDestination(concurrency);
-            jetty.start();
+            // The load generator for throughput is Jetty's client: light, so that it leaves the
+            // machine's two cores to what is measured (java.net.http costs several times more per request).
+            org.eclipse.jetty.client.HttpClient jetty = loadGenerator(gw, concurrency);
             direct = new Target("direct", client, up.baseUrl() + "/chat/completions", null, jetty);
             gateway = new Target("gateway", client, gw.baseUrl() + "/v1/chat/completions", key, jetty);
+            // Throughput, scenario A: an upstream that answers at once (pure proxy cost, the worst case).
             throughput(direct, concurrency, 3);
             throughput(gateway, concurrency, 3);
             double directRps = throughput(direct, concurrency, seconds);
             double gatewayRps = throughput(gateway, concurrency, seconds);
+            // Scenario B: an upstream that takes 20 ms per answer, as a short completion on a GPU server
+            // does at best, with four times the clients.
+            up.firstTokenDelayMillis = 20;
+            jetty.stop();
+            jetty = loadGenerator(gw, concurrency * 4);
+            direct = new Target("direct", client, up.baseUrl() + "/chat/completions", null, jetty);
+            gateway = new Target("gateway", client, gw.baseUrl() + "/v1/chat/completions", key, jetty);
+            double directSlowRps = throughput(direct, concurrency * 4, seconds);
+            double gatewaySlowRps = throughput(gateway, concurrency * 4, seconds);
             jetty.stop();
 
             System.out.printf("machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
@@ -80,10 +88,22 @@ public final class GatewayOverheadBenchmark {
             System.out.printf("| gateway | %.3f | %.3f | %.3f |%n", ms(g, 50), ms(g, 90), ms(g, 99));
             System.out.printf("| added by the gateway | %.3f | %.3f | %.3f |%n",
                     ms(g, 50) - ms(d, 50), ms(g, 90) - ms(d, 90), ms(g, 99) - ms(d, 99));
-            System.out.printf("non-streamed requests/s with %d concurrent clients over %d s:%n", concurrency, seconds);
-            System.out.printf("| direct | %.0f |%n| gateway | %.0f |%n| ratio gateway/direct | %.2f |%n",
-                    directRps, gatewayRps, gatewayRps / directRps);
+            System.out.printf("non-streamed requests/s over %d s each:%n", seconds);
+            System.out.printf("| upstream | clients | direct | gateway | gateway/direct |%n|---|---|---|---|---|%n");
+            System.out.printf("| answers at once | %d | %.0f | %.0f | %.2f |%n", concurrency, directRps, gatewayRps,
+                    gatewayRps / directRps);
+            System.out.printf("| 20 ms per answer | %d | %.0f | %.0f | %.2f |%n", concurrency * 4, directSlowRps,
+                    gatewaySlowRps, gatewaySlowRps / directSlowRps);
         }
+    }
+
+    private static org.eclipse.jetty.client.HttpClient loadGenerator(RunningPlatform gw, int connections) throws Exception {
+        org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
+        jetty.setSslContextFactory(new org.eclipse.jetty.util.ssl.SslContextFactory.Client());
+        jetty.getSslContextFactory().setSslContext(gw.sslContext());
+        jetty.setMaxConnectionsPerDestination(connections);
+        jetty.start();
+        return jetty;
     }
 
     private static double ms(long[] sorted, int percentile) {

@@ -93,6 +93,9 @@ public final class MetadataStore implements AutoCloseable {
 
     public Jdbi jdbi() { return jdbi; }
 
+    /** For the few hot paths that keep a connection and prepared statements of their own. */
+    public javax.sql.DataSource dataSource() { return dataSource; }
+
     public Dialect dialect() { return dialect; }
 
     /** True when the database answers a trivial query; used by /readyz. */

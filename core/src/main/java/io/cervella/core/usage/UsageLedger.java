@@ -10,7 +10,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.statement.PreparedBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,44 +68,78 @@ public final class UsageLedger implements AutoCloseable {
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } finally {
                 batch.clear();
             }
         }
+        dropConnection();
     }
+
+    private static final String INSERT = "INSERT INTO usage_events (id, ts, key_id, model, backend, status, stream, "
+            + "prompt_tokens, completion_tokens, tokens_estimated, latency_ms, ttft_ms, cost_usd) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    // The writer keeps one connection and one prepared statement: this is the hottest write path.
+    private Connection connection;
+    private PreparedStatement insert;
 
     private void commit(List<Pending> batch) {
         try {
-            store.jdbi().useTransaction(h -> {
-                PreparedBatch insert = h.prepareBatch("INSERT INTO usage_events (id, ts, key_id, model, backend, "
-                        + "status, stream, prompt_tokens, completion_tokens, tokens_estimated, latency_ms, ttft_ms, "
-                        + "cost_usd) VALUES (:id, :ts, :key, :model, :backend, :status, :stream, :pt, :ct, :est, "
-                        + ":lat, :ttft, :cost)");
-                for (Pending p : batch) {
-                    UsageEvent e = p.event();
-                    insert.bind("id", e.id())
-                            .bind("ts", e.at().toEpochMilli())
-                            .bind("key", e.keyId())
-                            .bind("model", e.model())
-                            .bind("backend", e.backend())
-                            .bind("status", e.status())
-                            .bind("stream", e.stream() ? 1 : 0)
-                            .bind("pt", e.promptTokens())
-                            .bind("ct", e.completionTokens())
-                            .bind("est", e.tokensEstimated() ? 1 : 0)
-                            .bind("lat", e.latencyMs())
-                            .bind("ttft", e.ttftMs())
-                            .bind("cost", e.costUsd())
-                            .add();
+            if (connection == null) {
+                connection = store.dataSource().getConnection();
+                insert = connection.prepareStatement(INSERT);
+            }
+            // A transaction per batch, and none between batches: SQLite's driver would otherwise open
+            // the next (write-locking) transaction right after each commit and hold it while idle.
+            connection.setAutoCommit(false);
+            for (Pending p : batch) {
+                UsageEvent e = p.event();
+                insert.setString(1, e.id());
+                insert.setLong(2, e.at().toEpochMilli());
+                insert.setString(3, e.keyId());
+                insert.setString(4, e.model());
+                insert.setString(5, e.backend());
+                insert.setInt(6, e.status());
+                insert.setInt(7, e.stream() ? 1 : 0);
+                insert.setLong(8, e.promptTokens());
+                insert.setLong(9, e.completionTokens());
+                insert.setInt(10, e.tokensEstimated() ? 1 : 0);
+                insert.setDouble(11, e.latencyMs());
+                if (e.ttftMs() == null) {
+                    insert.setNull(12, Types.DOUBLE);
+                } else {
+                    insert.setDouble(12, e.ttftMs());
                 }
-                insert.execute();
-            });
+                insert.setDouble(13, e.costUsd());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            connection.commit();
+            connection.setAutoCommit(true);
             batch.forEach(p -> p.done().complete(null));
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.error("usage ledger: could not commit {} events: {}", batch.size(), e.getMessage());
             batch.forEach(p -> p.done().completeExceptionally(e));
+            dropConnection();
         }
+    }
+
+    private void dropConnection() {
+        if (connection != null) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the connection is being thrown away anyway
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // idem
+            }
+        }
+        connection = null;
+        insert = null;
     }
 
     /** Total cost per key id over all time: the basis of budget checks after a restart. */

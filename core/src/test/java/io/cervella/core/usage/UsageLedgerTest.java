@@ -53,6 +53,12 @@ class UsageLedgerTest {
             assertThat(byBackend).extracting(UsageLedger.Summary::group).containsExactly("b0", "b1", "b2");
             assertThat(byBackend.stream().mapToLong(UsageLedger.Summary::requests).sum()).isEqualTo(400);
             assertThat(byBackend.getFirst().promptTokens()).isEqualTo(byBackend.getFirst().requests() * 10);
+
+            // The writer holds its connection between batches; other writers must not wait on it.
+            long t0 = System.nanoTime();
+            store.jdbi().useHandle(h -> h.execute("INSERT INTO api_keys (id, name, key_hash, scopes, created_at) "
+                    + "VALUES ('other', 'n', 'h', 'chat', 1)"));
+            assertThat((System.nanoTime() - t0) / 1e9).isLessThan(2.0);
         }
     }
 

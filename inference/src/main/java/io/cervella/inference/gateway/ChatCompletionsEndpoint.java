@@ -192,7 +192,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         }
     }
 
-    private UpstreamClient.Answer send(Call call, Backend b) throws RetryableFailure, InterruptedException {
+    /** The request as the backend gets it: its own model name, and usage asked for in streams. */
+    private static byte[] upstreamBody(Call call, Backend b) {
         ObjectNode upstream = call.request.deepCopy();
         upstream.put("model", b.upstreamModel());
         if (call.stream) {
@@ -200,32 +201,43 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                     ? (ObjectNode) upstream.get("stream_options") : upstream.putObject("stream_options");
             options.put("include_usage", true);
         }
+        return Json.bytes(upstream);
+    }
+
+    /** Answers that mean "this backend cannot serve now", so that the next one should try. */
+    private static boolean isRetryable(int status) {
+        return status >= 500 || status == 429 || status == 408;
+    }
+
+    private UpstreamClient.Answer send(Call call, Backend b) throws RetryableFailure, InterruptedException {
         UpstreamClient.Answer resp;
         try {
-            resp = client.post(b, "/chat/completions", Json.bytes(upstream),
+            resp = client.post(b, "/chat/completions", upstreamBody(call, b),
                     Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)));
         } catch (IOException e) {
             throw new RetryableFailure(Failures.describe(e));
         }
-        int status = resp.status();
-        if (status >= 500 || status == 429 || status == 408) {
+        if (isRetryable(resp.status())) {
             closeQuietly(resp.body());
-            throw new RetryableFailure("answered HTTP " + status);
+            throw new RetryableFailure("answered HTTP " + resp.status());
         }
         return resp;
     }
 
     private void relayFrom(Call call, Backend b, BusyMeter.Shift shift) throws RetryableFailure, IOException, InterruptedException {
-        UpstreamClient.Answer resp = send(call, b);
-        byte[] body;
-        try (InputStream in = resp.body()) {
-            body = in.readAllBytes();
+        UpstreamClient.BufferedAnswer resp;
+        try {
+            resp = client.postBuffered(b, "/chat/completions", upstreamBody(call, b),
+                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)));
         } catch (IOException e) {
-            throw new RetryableFailure("response cut off: " + Failures.describe(e));
+            throw new RetryableFailure(Failures.describe(e));
         }
-        long ttft = System.nanoTime() - call.startNanos;
-        double cost = b.costUsd(shift.end());
         int status = resp.status();
+        if (isRetryable(status)) {
+            throw new RetryableFailure("answered HTTP " + status);
+        }
+        byte[] body = resp.body();
+        long ttft = System.nanoTime() - call.startNanos;
         long prompt = 0;
         long completion = 0;
         boolean estimated = false;
@@ -246,11 +258,11 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                 completion = TokenEstimator.text(answer.path("choices").path(0).path("message").path("content").asString(""));
             }
         }
+        double cost = b.costUsd(shift.end());
         call.finish(new Outcome(b.name(), status, prompt, completion, estimated, status / 100 == 2 ? ttft : null,
                 null, cost));
         call.ex.setHeader("X-Cervella-Backend", b.name());
-        String type = Objects.requireNonNullElse(resp.contentType(), "application/json");
-        call.ex.send(status, type, body);
+        call.ex.send(status, Objects.requireNonNullElse(resp.contentType(), "application/json"), body);
     }
 
     private void streamFrom(Call call, Backend b, BusyMeter.Shift shift) throws RetryableFailure, IOException, InterruptedException {

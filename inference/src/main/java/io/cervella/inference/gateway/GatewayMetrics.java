@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's meters. Names (Prometheus form): cervella_gateway_requests_total,
@@ -31,36 +33,54 @@ final class GatewayMetrics {
         }
     }
 
+    /** The meters of one model and backend, looked up once instead of on every request. */
+    private record BackendMeters(Timer ttft, DistributionSummary tokensPerSecond, Counter promptTokens,
+                                 Counter completionTokens, Counter cost) {}
+
+    private final Map<String, BackendMeters> byBackend = new ConcurrentHashMap<>();
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+
+    private BackendMeters meters(String model, String backend) {
+        return byBackend.computeIfAbsent(model + '\u0000' + backend, k -> new BackendMeters(
+                Timer.builder("cervella.gateway.ttft").description("time to first token")
+                        .tags("model", model, "backend", backend)
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                        .register(registry),
+                DistributionSummary.builder("cervella.gateway.tokens.per.second")
+                        .description("completion tokens per second after the first token")
+                        .tags("model", model, "backend", backend)
+                        .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0)
+                        .register(registry),
+                Counter.builder("cervella.gateway.tokens").tags("model", model, "backend", backend, "kind", "prompt")
+                        .register(registry),
+                Counter.builder("cervella.gateway.tokens").tags("model", model, "backend", backend, "kind", "completion")
+                        .register(registry),
+                Counter.builder("cervella.gateway.cost.usd").description("backend cost charged to requests")
+                        .tags("model", model, "backend", backend).register(registry)));
+    }
+
     void served(String model, String backend, int status, long promptTokens, long completionTokens,
                 Long ttftNanos, Long generationNanos, double costUsd) {
-        Counter.builder("cervella.gateway.requests").description("chat completions by outcome")
-                .tags("model", model, "backend", backend, "status", Integer.toString(status))
-                .register(registry).increment();
+        requests.computeIfAbsent(model + '\u0000' + backend + '\u0000' + status, k ->
+                Counter.builder("cervella.gateway.requests").description("chat completions by outcome")
+                        .tags("model", model, "backend", backend, "status", Integer.toString(status))
+                        .register(registry)).increment();
+        BackendMeters m = meters(model, backend);
         if (ttftNanos != null) {
-            Timer.builder("cervella.gateway.ttft").description("time to first token")
-                    .tags("model", model, "backend", backend)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
-                    .register(registry).record(Duration.ofNanos(ttftNanos));
+            m.ttft().record(Duration.ofNanos(ttftNanos));
         }
         if (generationNanos != null && generationNanos > 0 && completionTokens > 1) {
-            DistributionSummary.builder("cervella.gateway.tokens.per.second")
-                    .description("completion tokens per second after the first token")
-                    .tags("model", model, "backend", backend)
-                    .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0)
-                    .register(registry).record((completionTokens - 1) / (generationNanos / 1e9));
+            m.tokensPerSecond().record((completionTokens - 1) / (generationNanos / 1e9));
         }
         if (promptTokens > 0) {
-            Counter.builder("cervella.gateway.tokens").tags("model", model, "backend", backend, "kind", "prompt")
-                    .register(registry).increment(promptTokens);
+            m.promptTokens().increment(promptTokens);
         }
         if (completionTokens > 0) {
-            Counter.builder("cervella.gateway.tokens").tags("model", model, "backend", backend, "kind", "completion")
-                    .register(registry).increment(completionTokens);
+            m.completionTokens().increment(completionTokens);
         }
         if (costUsd > 0) {
-            Counter.builder("cervella.gateway.cost.usd").description("backend cost charged to requests")
-                    .tags("model", model, "backend", backend).register(registry).increment(costUsd);
+            m.cost().increment(costUsd);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
@@ -25,6 +26,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class UpstreamClient implements AutoCloseable {
     /** Status and headers of an upstream answer; the body streams from {@code body}. */
     record Answer(int status, String contentType, InputStream body) {}
+
+    /** A non-streamed answer larger than this is refused (a chat completion is kilobytes). */
+    private static final int MAX_BUFFERED_ANSWER = 64 * 1024 * 1024;
 
     private final HttpClient http;
 
@@ -51,13 +55,7 @@ final class UpstreamClient implements AutoCloseable {
 
     /** Sends a request and returns once the response headers are in; the body is left to the caller. */
     Answer post(Backend backend, String path, byte[] body, Duration headersTimeout) throws IOException, InterruptedException {
-        Request req = http.newRequest(backend.config().url() + path)
-                .method(HttpMethod.POST)
-                .headers(h -> {
-                    h.put(HttpHeader.ACCEPT, "application/json, text/event-stream");
-                    authorize(backend, h);
-                })
-                .body(new BytesRequestContent("application/json", body));
+        Request req = request(backend, path, body);
         InputStreamResponseListener listener = new InputStreamResponseListener();
         req.send(listener);
         Response resp;
@@ -70,6 +68,34 @@ final class UpstreamClient implements AutoCloseable {
             throw asIOException(e.getCause());
         }
         return new Answer(resp.getStatus(), resp.getHeaders().get(HttpHeader.CONTENT_TYPE), listener.getInputStream());
+    }
+
+    /** A whole (non-streamed) answer: status, content type and body, read by the client's own threads. */
+    record BufferedAnswer(int status, String contentType, byte[] body) {}
+
+    /**
+     * Sends a request whose answer comes in one piece (a non-streamed completion). The timeout covers
+     * the whole answer, which for such requests arrives together with its headers.
+     */
+    BufferedAnswer postBuffered(Backend backend, String path, byte[] body, Duration timeout)
+            throws IOException, InterruptedException {
+        Request req = request(backend, path, body).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            ContentResponse r = new CompletableResponseListener(req, MAX_BUFFERED_ANSWER).send().get();
+            return new BufferedAnswer(r.getStatus(), r.getHeaders().get(HttpHeader.CONTENT_TYPE), r.getContent());
+        } catch (ExecutionException e) {
+            throw asIOException(e.getCause());
+        }
+    }
+
+    private Request request(Backend backend, String path, byte[] body) {
+        return http.newRequest(backend.config().url() + path)
+                .method(HttpMethod.POST)
+                .headers(h -> {
+                    h.put(HttpHeader.ACCEPT, "application/json, text/event-stream");
+                    authorize(backend, h);
+                })
+                .body(new BytesRequestContent("application/json", body));
     }
 
     int get(Backend backend, String path, Duration timeout) throws IOException, InterruptedException {
