@@ -88,6 +88,30 @@ class LimitsTest {
         assertThat(RunningPlatform.json(r).path("error").path("code").asString()).isEqualTo("rate_limit_exceeded");
     }
 
+    @Test
+    void requestsPerMinuteHoldUnder50ConcurrentRequests() throws Exception {
+        up = new FakeOpenAiServer("up").start();
+        platform = RunningPlatform.start(dir, Yaml.model("", up.baseUrl()));
+        String key = platform.createKey("{\"name\":\"a\",\"scopes\":[\"chat\"],\"rpm\":10}");
+        List<HttpResponse<String>> rs = concurrently(50, key, CHAT);
+        assertThat(rs.stream().filter(r -> r.statusCode() == 200).count()).isEqualTo(10);
+        assertThat(rs.stream().filter(r -> r.statusCode() == 429).count()).isEqualTo(40);
+        assertThat(up.chatRequests.get()).isEqualTo(10);
+    }
+
+    @Test
+    void tokensPerMinuteAreEnforced() throws Exception {
+        up = new FakeOpenAiServer("up").start();
+        platform = RunningPlatform.start(dir, Yaml.model("", up.baseUrl()));
+        // The test upstream reports 11 prompt + 3 completion tokens per answer: 14 a request.
+        String key = platform.createKey("{\"name\":\"a\",\"scopes\":[\"chat\"],\"tpm\":30}");
+        assertThat(platform.post("/v1/chat/completions", key, CHAT).statusCode()).isEqualTo(200);
+        assertThat(platform.post("/v1/chat/completions", key, CHAT).statusCode()).isEqualTo(200);
+        HttpResponse<String> r = platform.post("/v1/chat/completions", key, CHAT);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(RunningPlatform.json(r).path("error").path("code").asString()).isEqualTo("token_rate_limit_exceeded");
+    }
+
     /**
      * 50 concurrent requests on a key whose budget covers a handful: some are refused with 402, and
      * what the ledger charged exceeds the budget by at most one request's cost.
