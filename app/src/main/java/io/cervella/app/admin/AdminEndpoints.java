@@ -53,8 +53,13 @@ public final class AdminEndpoints {
             if (s == null || s.isNull()) {
                 throw ApiException.badRequest("missing_required_parameter", "'scopes' is required");
             }
-            scopes = s.isArray() ? Scope.parseList(String.join(",", s.valueStream().map(JsonNode::asString).toList()))
-                    : Scope.parseList(s.asString());
+            if (s.isArray() && s.valueStream().allMatch(JsonNode::isString)) {
+                scopes = Scope.parseList(String.join(",", s.valueStream().map(JsonNode::asString).toList()));
+            } else if (s.isString()) {
+                scopes = Scope.parseList(s.asString());
+            } else {
+                throw ApiException.badRequest("invalid_type", "'scopes' must be an array of strings or a comma-separated string");
+            }
             ApiKeyRecord created;
             KeyService.CreatedKey k = keys.create(name, scopes, optionalInt(body, "rpm"), optionalInt(body, "tpm"),
                     optionalDouble(body, "budget_usd"));
@@ -156,10 +161,10 @@ public final class AdminEndpoints {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isIntegralNumber()) {
-            throw ApiException.badRequest("invalid_type", "'" + field + "' must be an integer");
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw ApiException.badRequest("invalid_type", "'" + field + "' must be an integer up to " + Integer.MAX_VALUE);
         }
-        return v.asInt();
+        return v.intValue();
     }
 
     private static Double optionalDouble(JsonNode body, String field) {
@@ -167,9 +172,9 @@ public final class AdminEndpoints {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isNumber()) {
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
             throw ApiException.badRequest("invalid_type", "'" + field + "' must be a number");
         }
-        return v.asDouble();
+        return v.doubleValue();
     }
 }

@@ -12,7 +12,7 @@ public final class Since {
 
     public static Instant parse(String text, Instant now) {
         String t = text.trim();
-        if (t.matches("\\d+[smhd]")) {
+        if (t.matches("\\d{1,9}[smhd]")) {
             long n = Long.parseLong(t.substring(0, t.length() - 1));
             Duration d = switch (t.charAt(t.length() - 1)) {
                 case 's' -> Duration.ofSeconds(n);
@@ -27,7 +27,7 @@ public final class Since {
                 return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC);
             }
             return Instant.parse(t);
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw new IllegalArgumentException("'" + text + "' is not a time: use 24h, 7d, 30m, 2026-11-01 or an ISO instant");
         }
     }

@@ -89,10 +89,18 @@ public final class ApiDispatcher extends Handler.Abstract {
             fail(ex, response, callback, new ApiException(500, "server_error", "internal_error",
                     "the server failed to handle the request; the log has the details"));
         } finally {
-            timer(routeName, request.getMethod(), response.getStatus())
+            timer(routeName, metricMethod(request.getMethod()), response.getStatus())
                     .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         return true;
+    }
+
+    /** Clients choose method names: only the standard ones become label values, or the metric could grow without end. */
+    private static String metricMethod(String method) {
+        return switch (method) {
+            case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" -> method;
+            default -> "OTHER";
+        };
     }
 
     private Timer timer(String route, String method, int status) {
@@ -121,6 +129,7 @@ public final class ApiDispatcher extends Handler.Abstract {
             return;
         }
         try {
+            ex.discardBody();
             ex.sendError(e);
             callback.succeeded();
         } catch (Exception writeFailed) {

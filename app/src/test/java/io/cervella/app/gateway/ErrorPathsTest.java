@@ -111,6 +111,32 @@ class ErrorPathsTest {
     }
 
     @Test
+    void badAdminInputIs400NotA500() throws Exception {
+        for (String body : new String[] {
+                "{\"name\":\"x\",\"scopes\":[\"chat\"],\"rpm\":5000000000}",
+                "{\"name\":\"x\",\"scopes\":[{}]}",
+                "{\"name\":\"x\",\"scopes\":{}}",
+                "{\"name\":\"x\",\"scopes\":[\"chat\"],\"budget_usd\":\"lots\"}",
+                "{\"name\":5,\"scopes\":[\"chat\"]}",
+                "{\"name\":\"x\",\"scopes\":[\"root\"]}",
+        }) {
+            error(platform.post("/admin/keys", platform.adminKey(), body), 400);
+        }
+        error(platform.get("/admin/usage?since=99999999999999d", platform.adminKey()), 400);
+        error(platform.get("/admin/usage?by=planet", platform.adminKey()), 400);
+    }
+
+    @Test
+    void madeUpMethodsDoNotGrowTheMetrics() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            var r = platform.sendMethod("FOO" + i, "/v1/models", chatKey);
+            assertThat(r.statusCode()).isEqualTo(405);
+        }
+        String metrics = platform.get("/metrics", metricsKey).body();
+        assertThat(metrics).contains("method=\"OTHER\"").doesNotContain("FOO1");
+    }
+
+    @Test
     void healthAndReadinessAreOpen() throws Exception {
         HttpResponse<String> h = platform.get("/healthz", null);
         assertThat(h.statusCode()).isEqualTo(200);

@@ -71,6 +71,20 @@ class FailoverTest {
     }
 
     @Test
+    void aBusyBackendPassesTheRequestOnButStaysInService() throws Exception {
+        up1 = new FakeOpenAiServer("up1").start();
+        up2 = new FakeOpenAiServer("up2").start();
+        up1.mode = FakeOpenAiServer.Mode.RATE_LIMITED;
+        String key = startWith("", up1.baseUrl(), up2.baseUrl());
+        HttpResponse<String> r = platform.post("/v1/chat/completions", key, CHAT);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("hello from up2");
+        assertThat(up1.chatRequests.get()).isEqualTo(1);
+        assertThat(platform.get("/metrics", platform.adminKey()).body())
+                .contains("cervella_backend_up{backend=\"127.0.0.1:" + up1.port() + "\",model=\"baby\"} 1.0");
+    }
+
+    @Test
     void aTimeoutBeforeTheFirstByteFailsOver() throws Exception {
         up1 = new FakeOpenAiServer("up1").start();
         up2 = new FakeOpenAiServer("up2").start();

@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * on the same port. Answers "hello from NAME" or, streamed, "tok0 tok1 ...".
  */
 public final class FakeOpenAiServer implements AutoCloseable {
-    public enum Mode { OK, ERROR_500, HANG, DIE_MID_STREAM, NO_USAGE }
+    public enum Mode { OK, ERROR_500, RATE_LIMITED, HANG, DIE_MID_STREAM, NO_USAGE }
 
     private final String name;
     private Server server;
@@ -118,6 +118,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             lastRequest = body;
             switch (mode) {
                 case ERROR_500 -> send(response, callback, 500, "{\"error\":{\"message\":\"backend exploded\"}}");
+                case RATE_LIMITED -> send(response, callback, 429, "{\"error\":{\"message\":\"too many requests\"}}");
                 case HANG -> {
                     hangRelease.await(30, java.util.concurrent.TimeUnit.SECONDS);
                     send(response, callback, 500, "{}");

@@ -122,6 +122,18 @@ public final class Exchange {
         }
     }
 
+    /**
+     * Reads and drops whatever of the request body is still unread (bounded), so that an error sent
+     * before the body was read reaches HTTP/2 clients as a response, not as a reset stream.
+     */
+    public void discardBody() {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            drain(in);
+        } catch (IOException | RuntimeException ignored) {
+            // the client is gone or sent garbage: the error response is all that is left to try
+        }
+    }
+
     public void sendError(ApiException error) throws IOException {
         error.headers().forEach(this::setHeader);
         send(error.status(), "application/json", error.body());

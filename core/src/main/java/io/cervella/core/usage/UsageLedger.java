@@ -32,6 +32,7 @@ public final class UsageLedger implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(16_384);
     private final Thread writer;
     private volatile boolean closing;
+    private volatile boolean writerDone;
 
     public UsageLedger(MetadataStore store) {
         this.store = store;
@@ -46,13 +47,25 @@ public final class UsageLedger implements AutoCloseable {
             return done;
         }
         try {
-            // Blocks the caller (a virtual thread) when the writer falls behind: back-pressure, not loss.
-            queue.put(new Pending(event, done));
+            // Waits (a virtual thread) when the writer falls behind: back-pressure, bounded.
+            if (!queue.offer(new Pending(event, done), 10, TimeUnit.SECONDS)) {
+                done.completeExceptionally(new IllegalStateException("usage ledger queue full for 10 s"));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done.completeExceptionally(e);
         }
+        if (writerDone) {
+            failLeftovers(); // closed while we queued: nobody will write it
+        }
         return done;
+    }
+
+    private void failLeftovers() {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.done().completeExceptionally(new IllegalStateException("usage ledger is closed"));
+        }
     }
 
     private void writeLoop() {
@@ -68,12 +81,15 @@ public final class UsageLedger implements AutoCloseable {
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                batch.forEach(p -> p.done().completeExceptionally(e)); // no-op for those already done
                 break;
             } finally {
                 batch.clear();
             }
         }
         dropConnection();
+        writerDone = true;
+        failLeftovers();
     }
 
     private static final String INSERT = "INSERT INTO usage_events (id, ts, key_id, model, backend, status, stream, "
@@ -84,7 +100,28 @@ public final class UsageLedger implements AutoCloseable {
     private Connection connection;
     private PreparedStatement insert;
 
-    private void commit(List<Pending> batch) {
+    /** Backoff before each retry of a failed batch; then its requests learn of the failure. */
+    private static final long[] RETRY_MILLIS = {50, 250, 1000};
+
+    private void commit(List<Pending> batch) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            SQLException failure = tryCommit(batch);
+            if (failure == null) {
+                batch.forEach(p -> p.done().complete(null));
+                return;
+            }
+            if (attempt == RETRY_MILLIS.length) {
+                LOG.error("usage ledger: could not commit {} events: {}", batch.size(), failure.getMessage());
+                batch.forEach(p -> p.done().completeExceptionally(failure));
+                return;
+            }
+            LOG.warn("usage ledger: commit of {} events failed, retrying: {}", batch.size(), failure.getMessage());
+            Thread.sleep(RETRY_MILLIS[attempt]);
+        }
+    }
+
+    /** One try at writing the batch in one transaction; null when it committed. */
+    private SQLException tryCommit(List<Pending> batch) {
         try {
             if (connection == null) {
                 connection = store.dataSource().getConnection();
@@ -117,11 +154,13 @@ public final class UsageLedger implements AutoCloseable {
             insert.executeBatch();
             connection.commit();
             connection.setAutoCommit(true);
-            batch.forEach(p -> p.done().complete(null));
-        } catch (SQLException | RuntimeException e) {
-            LOG.error("usage ledger: could not commit {} events: {}", batch.size(), e.getMessage());
-            batch.forEach(p -> p.done().completeExceptionally(e));
+            return null;
+        } catch (SQLException e) {
             dropConnection();
+            return e;
+        } catch (RuntimeException e) {
+            dropConnection();
+            return new SQLException(e);
         }
     }
 

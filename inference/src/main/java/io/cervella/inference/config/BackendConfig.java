@@ -17,7 +17,8 @@ import java.net.URISyntaxException;
  * @param maxConcurrency       requests sent to it at once; default 16
  * @param maxQueue             requests that may wait for a slot; default 64; more get 429
  * @param queueTimeoutSeconds  longest wait for a slot; default 30
- * @param timeoutSeconds       longest wait for the response headers (the first byte); default 60
+ * @param timeoutSeconds       longest wait for the first byte; default 120. A non-streamed answer's first
+ *                             byte comes with its end, so for those it bounds the whole answer
  * @param path                 the GGUF file of an embedded backend
  */
 public record BackendConfig(String type, String name, String url, String model, String apiKeyEnv,
@@ -45,7 +46,7 @@ public record BackendConfig(String type, String name, String url, String model, 
         maxConcurrency = maxConcurrency == null ? 16 : maxConcurrency;
         maxQueue = maxQueue == null ? 64 : maxQueue;
         queueTimeoutSeconds = queueTimeoutSeconds == null ? 30.0 : queueTimeoutSeconds;
-        timeoutSeconds = timeoutSeconds == null ? 60.0 : timeoutSeconds;
+        timeoutSeconds = timeoutSeconds == null ? 120.0 : timeoutSeconds;
         ConfigException.check(costPerHourUsd >= 0, "cost_per_hour_usd", "must not be negative");
         ConfigException.check(maxConcurrency >= 1, "max_concurrency", "must be at least 1");
         ConfigException.check(maxQueue >= 0, "max_queue", "must not be negative");

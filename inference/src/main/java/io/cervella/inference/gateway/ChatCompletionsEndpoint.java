@@ -63,10 +63,28 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         }
     }
 
-    /** A backend failed before anything reached the client: the next one may be tried. */
+    /**
+     * A backend failed before anything reached the client: the next one may be tried. {@code takeOut}
+     * says whether the failure shows the backend is broken (refused, 5xx, cut off) rather than busy
+     * (429) or slow on this one request (a timeout, which the health probes judge instead).
+     */
     private static final class RetryableFailure extends Exception {
-        RetryableFailure(String message) {
+        final boolean takeOut;
+        final String detail;
+
+        RetryableFailure(String message, boolean takeOut, String detail) {
             super(message, null, false, false);
+            this.takeOut = takeOut;
+            this.detail = detail;
+        }
+
+        RetryableFailure(String message) {
+            this(message, true, message);
+        }
+
+        static RetryableFailure of(String prefix, IOException e) {
+            return new RetryableFailure(prefix + Failures.describe(e), !(e instanceof Failures.UpstreamTimeout),
+                    prefix + Failures.detail(e));
         }
     }
 
@@ -80,13 +98,16 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         final long startNanos = System.nanoTime();
         final KeyLimiter.Admission admission;
         boolean recorded;
+        /** Gives the backend's concurrency slot back (once); set while an attempt holds one. */
+        Runnable releaseSlot = () -> {};
 
         Call(Exchange ex, ObjectNode request, KeyLimiter.Admission admission) {
             this.ex = ex;
             this.request = request;
             this.model = request.get("model").asString();
             this.stream = request.path("stream").asBoolean(false);
-            this.clientWantsUsage = stream && request.path("stream_options").path("include_usage").asBoolean(false);
+            JsonNode includeUsage = request.path("stream_options").path("include_usage");
+            this.clientWantsUsage = stream && includeUsage.isBoolean() && includeUsage.booleanValue();
             this.admission = admission;
         }
 
@@ -96,6 +117,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                 return;
             }
             recorded = true;
+            // The backend's part is over: its slot goes to the next request while this one is recorded.
+            releaseSlot.run();
             admission.settle(o.promptTokens() + o.completionTokens(), o.costUsd());
             metrics.served(model, o.backend().isEmpty() ? "none" : o.backend(), o.status(), o.promptTokens(),
                     o.completionTokens(), o.ttftNanos(), o.generationNanos(), o.costUsd());
@@ -142,8 +165,12 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     private void route(Call call, List<Backend> candidates) throws Exception {
         List<String> failures = new ArrayList<>();
         List<Backend> busy = new ArrayList<>();
+        List<Backend> down = new ArrayList<>();
+        // Healthy backends with a free slot, in config order.
         for (Backend b : candidates) {
-            if (b.limiter.tryAcquireNow()) {
+            if (!b.healthy()) {
+                down.add(b);
+            } else if (b.limiter.tryAcquireNow()) {
                 if (attempt(call, b, failures)) {
                     return;
                 }
@@ -151,11 +178,16 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                 busy.add(b);
             }
         }
+        // Then a place in the queue of a healthy one.
         for (Backend b : busy) {
-            if (b.limiter.acquireQueued(queueTimeoutNanos(b))) {
-                if (attempt(call, b, failures)) {
-                    return;
-                }
+            if (b.limiter.acquireQueued(queueTimeoutNanos(b)) && attempt(call, b, failures)) {
+                return;
+            }
+        }
+        // Last resort: backends taken out of service, which may be back before their next probe.
+        for (Backend b : down) {
+            if ((b.limiter.tryAcquireNow() || b.limiter.acquireQueued(queueTimeoutNanos(b))) && attempt(call, b, failures)) {
+                return;
             }
         }
         if (failures.isEmpty()) {
@@ -172,6 +204,12 @@ public final class ChatCompletionsEndpoint implements Endpoint {
 
     /** @return true when the request was answered (well or not), false when the next backend should try */
     private boolean attempt(Call call, Backend b, List<String> failures) throws IOException, InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        call.releaseSlot = () -> {
+            if (released.compareAndSet(false, true)) {
+                b.limiter.release();
+            }
+        };
         BusyMeter.Shift shift = b.busy.enter();
         try {
             if (call.stream) {
@@ -181,14 +219,17 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             }
             return true;
         } catch (RetryableFailure e) {
-            shift.end();
             failures.add(b.name() + ": " + e.getMessage());
-            if (b.markDown(e.getMessage())) {
-                LOG.warn("backend {} of model {} taken out: {}", b.name(), b.modelName(), e.getMessage());
+            if (e.takeOut && b.markDown(e.detail)) {
+                LOG.warn("backend {} of model {} taken out: {}", b.name(), b.modelName(), e.detail);
+            } else if (!e.takeOut) {
+                LOG.info("backend {} of model {} skipped for one request: {}", b.name(), b.modelName(), e.detail);
             }
             return false;
         } finally {
-            b.limiter.release();
+            shift.end();
+            call.releaseSlot.run();
+            call.releaseSlot = () -> {};
         }
     }
 
@@ -204,6 +245,12 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         return Json.bytes(upstream);
     }
 
+    private static RetryableFailure retryableStatus(int status) {
+        // 429 and 408 say "busy" or "slow", not "broken": try the next backend, keep this one in service.
+        boolean broken = status >= 500;
+        return new RetryableFailure("answered HTTP " + status, broken, "answered HTTP " + status);
+    }
+
     /** Answers that mean "this backend cannot serve now", so that the next one should try. */
     private static boolean isRetryable(int status) {
         return status >= 500 || status == 429 || status == 408;
@@ -215,11 +262,11 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             resp = client.post(b, "/chat/completions", upstreamBody(call, b),
                     Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)));
         } catch (IOException e) {
-            throw new RetryableFailure(Failures.describe(e));
+            throw RetryableFailure.of("", e);
         }
         if (isRetryable(resp.status())) {
             closeQuietly(resp.body());
-            throw new RetryableFailure("answered HTTP " + resp.status());
+            throw retryableStatus(resp.status());
         }
         return resp;
     }
@@ -230,11 +277,11 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             resp = client.postBuffered(b, "/chat/completions", upstreamBody(call, b),
                     Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)));
         } catch (IOException e) {
-            throw new RetryableFailure(Failures.describe(e));
+            throw RetryableFailure.of("", e);
         }
         int status = resp.status();
         if (isRetryable(status)) {
-            throw new RetryableFailure("answered HTTP " + status);
+            throw retryableStatus(status);
         }
         byte[] body = resp.body();
         long ttft = System.nanoTime() - call.startNanos;
@@ -249,13 +296,14 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                 throw new RetryableFailure("answered with invalid JSON");
             }
             JsonNode usage = answer.path("usage");
-            if (usage.path("prompt_tokens").isNumber()) {
-                prompt = usage.path("prompt_tokens").asLong();
-                completion = usage.path("completion_tokens").asLong();
+            if (count(usage.path("prompt_tokens")) >= 0 && count(usage.path("completion_tokens")) >= 0) {
+                prompt = count(usage.path("prompt_tokens"));
+                completion = count(usage.path("completion_tokens"));
             } else {
                 estimated = true;
                 prompt = TokenEstimator.prompt(call.request);
-                completion = TokenEstimator.text(answer.path("choices").path(0).path("message").path("content").asString(""));
+                JsonNode content = answer.path("choices").path(0).path("message").path("content");
+                completion = TokenEstimator.text(content.isString() ? content.asString() : "");
             }
         }
         double cost = b.costUsd(shift.end());
@@ -275,7 +323,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             try (InputStream in = resp.body()) {
                 body = in.readAllBytes();
             } catch (IOException e) {
-                throw new RetryableFailure("response cut off: " + Failures.describe(e));
+                throw RetryableFailure.of("response cut off: ", e);
             }
             call.finish(new Outcome(b.name(), status, 0, 0, false, null, null, b.costUsd(shift.end())));
             call.ex.setHeader("X-Cervella-Backend", b.name());
@@ -285,6 +333,9 @@ public final class ChatCompletionsEndpoint implements Endpoint {
 
         InputStream upstream = resp.body();
         activeStreams.add(upstream);
+        if (shuttingDown) {
+            closeQuietly(upstream); // registered after the sweep: end it the same way
+        }
         SseEventReader events = new SseEventReader(upstream);
         OutputStream out = null;
         Long firstTokenNanos = null;
@@ -293,6 +344,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         long contentEvents = 0;
         boolean finished = false;
         String failure = null;
+        String failureDetail = null;
         try {
             while (true) {
                 SseEventReader.Event event;
@@ -300,11 +352,13 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                     event = events.next();
                 } catch (IOException e) {
                     failure = "stream cut off: " + Failures.describe(e);
+                    failureDetail = "stream cut off: " + Failures.detail(e);
                     break;
                 }
                 if (event == null) {
                     if (!finished) {
                         failure = "stream ended before the answer was complete";
+                        failureDetail = failure;
                     }
                     break;
                 }
@@ -318,9 +372,10 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                     if (data.contains("\"usage\"")) {
                         JsonNode chunk = parseOrNull(data);
                         JsonNode usage = chunk == null ? null : chunk.get("usage");
-                        if (usage != null && usage.path("prompt_tokens").isNumber()) {
-                            prompt = usage.path("prompt_tokens").asLong();
-                            completion = usage.path("completion_tokens").asLong();
+                        if (usage != null && count(usage.path("prompt_tokens")) >= 0
+                                && count(usage.path("completion_tokens")) >= 0) {
+                            prompt = count(usage.path("prompt_tokens"));
+                            completion = count(usage.path("completion_tokens"));
                             boolean usageOnly = chunk.path("choices").isEmpty();
                             forward = !usageOnly || call.clientWantsUsage;
                         }
@@ -366,15 +421,16 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             return;
         }
         if (failure != null && out == null) {
-            throw new RetryableFailure(failure); // nothing reached the client: the next backend may try
+            // nothing reached the client: the next backend may try
+            throw new RetryableFailure(failure, true, failureDetail);
         }
         double cost = b.costUsd(shift.end());
         if (out == null) {
             out = call.ex.startStream(200, "text/event-stream");
         }
         if (failure != null) {
-            if (b.markDown(failure)) {
-                LOG.warn("backend {} of model {} taken out: {}", b.name(), b.modelName(), failure);
+            if (b.markDown(failureDetail)) {
+                LOG.warn("backend {} of model {} taken out: {}", b.name(), b.modelName(), failureDetail);
             }
             call.finish(streamOutcome(call, b, 502, prompt, completion, contentEvents, firstTokenNanos, cost));
             ApiException error = new ApiException(502, "server_error", "backend_failed_mid_stream",
@@ -407,6 +463,11 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         Long ttft = firstTokenNanos == null ? null : firstTokenNanos - call.startNanos;
         Long generation = firstTokenNanos == null ? null : System.nanoTime() - firstTokenNanos;
         return new Outcome(b.name(), status, prompt, completion, estimated, ttft, generation, cost);
+    }
+
+    /** A token count as the backend reported it, or -1 when it is missing or not a whole number. */
+    private static long count(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong() && n.longValue() >= 0 ? n.longValue() : -1;
     }
 
     private static JsonNode parseOrNull(String data) {
@@ -459,12 +520,12 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             throw ApiException.badRequest("invalid_type", "'stream_options' must be an object");
         }
         JsonNode n = request.get("n");
-        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.canConvertToLong() && n.longValue() == 1)) {
             throw ApiException.badRequest("unsupported_value", "only n=1 is supported");
         }
         for (String field : List.of("max_tokens", "max_completion_tokens")) {
             JsonNode v = request.get(field);
-            if (v != null && !v.isNull() && !(v.isIntegralNumber() && v.asLong() >= 1)) {
+            if (v != null && !v.isNull() && !(v.isIntegralNumber() && v.canConvertToLong() && v.longValue() >= 1)) {
                 throw ApiException.badRequest("invalid_type", "'" + field + "' must be a positive integer");
             }
         }

@@ -20,8 +20,14 @@ final class ConcurrencyLimiter {
         this.maxQueue = maxQueue;
     }
 
+    /** A slot now, unless one is free but others queue for it (the timed form keeps fairness; plain tryAcquire barges). */
     boolean tryAcquireNow() {
-        return slots.tryAcquire();
+        try {
+            return slots.tryAcquire(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Waits in the queue if there is room in it; false when the queue is full or the wait timed out. */

@@ -15,7 +15,31 @@ final class Failures {
         }
     }
 
+    /**
+     * What a client may read about a failure: the kind of failure, never host names, addresses or
+     * library messages (those go to the log and the health state, see {@link #detail}).
+     */
     static String describe(Throwable e) {
+        if (e instanceof UpstreamTimeout) {
+            return "timed out: " + e.getMessage();
+        }
+        if (e instanceof SocketTimeoutException) {
+            return "connect timed out";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "host name not found";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS failure";
+        }
+        return "I/O error";
+    }
+
+    /** The full description, for the operator's log. */
+    static String detail(Throwable e) {
         if (e instanceof UpstreamTimeout) {
             return "timed out: " + e.getMessage();
         }

@@ -50,7 +50,7 @@ final class HealthChecker implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         } catch (Exception e) {
-            problem = "health probe failed: " + Failures.describe(e);
+            problem = "health probe failed: " + Failures.detail(e);
         }
         if (problem == null) {
             if (b.markUp()) {

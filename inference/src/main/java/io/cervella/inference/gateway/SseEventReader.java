@@ -25,27 +25,32 @@ final class SseEventReader {
         this.in = in;
     }
 
+    /** An event larger than this is an error: a chat chunk is a few hundred bytes. */
+    static final int MAX_EVENT_BYTES = 1 << 20;
+
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+
     /** The next event, or null at the end of the stream. A stream cut inside an event throws. */
     Event next() throws IOException {
         ByteArrayOutputStream raw = new ByteArrayOutputStream(256);
         StringBuilder data = null;
         while (true) {
-            String line = readLine(raw);
-            if (line == null) {
+            String text = readLine(raw);
+            if (text == null) {
                 if (raw.size() > 0) {
                     throw new IOException("stream ended inside an event");
                 }
                 return null;
             }
-            if (line.isEmpty()) {
+            if (text.isEmpty()) {
                 if (raw.size() <= 2) {
                     raw.reset(); // stray blank line between events
                     continue;
                 }
                 return new Event(raw.toByteArray(), data == null ? null : data.toString());
             }
-            if (line.startsWith("data:")) {
-                String value = line.substring(line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5);
+            if (text.startsWith("data:")) {
+                String value = text.substring(text.length() > 5 && text.charAt(5) == ' ' ? 6 : 5);
                 if (data == null) {
                     data = new StringBuilder(value);
                 } else {
@@ -57,28 +62,40 @@ final class SseEventReader {
 
     /** Reads one line (without its end) and appends its raw bytes, end included, to {@code raw}. */
     private String readLine(ByteArrayOutputStream raw) throws IOException {
-        int start = raw.size();
+        line.reset();
         while (true) {
             if (pos == limit) {
                 limit = in.read(buf);
                 pos = 0;
                 if (limit <= 0) {
                     limit = 0;
-                    if (raw.size() == start) {
+                    if (line.size() == 0) {
                         return null;
                     }
                     throw new IOException("stream ended inside a line");
                 }
             }
-            byte b = buf[pos++];
-            raw.write(b);
-            if (b == '\n') {
-                byte[] all = raw.toByteArray();
-                int end = all.length - 1;
-                if (end > start && all[end - 1] == '\r') {
+            // Copy up to the end of the line, or of what is buffered, in one go.
+            int start = pos;
+            while (pos < limit && buf[pos] != '\n') {
+                pos++;
+            }
+            boolean eol = pos < limit;
+            if (eol) {
+                pos++;
+            }
+            raw.write(buf, start, pos - start);
+            line.write(buf, start, pos - start);
+            if (raw.size() > MAX_EVENT_BYTES) {
+                throw new IOException("event larger than " + MAX_EVENT_BYTES + " bytes");
+            }
+            if (eol) {
+                byte[] bytes = line.toByteArray();
+                int end = bytes.length - 1;
+                if (end > 0 && bytes[end - 1] == '\r') {
                     end--;
                 }
-                return new String(all, start, end - start, StandardCharsets.UTF_8);
+                return new String(bytes, 0, end, StandardCharsets.UTF_8);
             }
         }
     }

@@ -19,6 +19,8 @@ final class BudgetGuard {
     private double reservedUsd;
     private int inFlight;
     private double largestCostUsd;
+    /** True once a request has ended: from then on largestCostUsd is a known cost, even when it is 0. */
+    private boolean costKnown;
 
     BudgetGuard(double budgetUsd, double alreadySpentUsd) {
         this.budgetUsd = budgetUsd;
@@ -36,7 +38,7 @@ final class BudgetGuard {
                             "this key has spent %.4f USD of its %.4f USD budget; ask an admin for a new budget",
                             spentUsd, budgetUsd));
                 }
-                boolean fits = largestCostUsd > 0 && spentUsd + reservedUsd + largestCostUsd <= budgetUsd;
+                boolean fits = costKnown && spentUsd + reservedUsd + largestCostUsd <= budgetUsd;
                 if (inFlight == 0 || fits) {
                     inFlight++;
                     reservedUsd += largestCostUsd;
@@ -60,6 +62,7 @@ final class BudgetGuard {
             reservedUsd = Math.max(0, reservedUsd - reservation);
             spentUsd += actualCostUsd;
             largestCostUsd = Math.max(largestCostUsd, actualCostUsd);
+            costKnown = true;
             changed.signalAll();
         } finally {
             lock.unlock();

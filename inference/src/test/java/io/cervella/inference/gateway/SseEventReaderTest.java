@@ -48,6 +48,12 @@ class SseEventReaderTest {
     }
 
     @Test
+    void anOversizedEventIsAnErrorNotAnOutOfMemory() {
+        String huge = "data: " + "x".repeat(SseEventReader.MAX_EVENT_BYTES + 10) + "\n\n";
+        assertThatThrownBy(() -> reader(huge).next()).isInstanceOf(IOException.class).hasMessageContaining("larger than");
+    }
+
+    @Test
     void aStreamCutInsideAnEventIsAnError() {
         SseEventReader r = reader("data: {\"a\":1}\n\ndata: {\"b\"");
         assertThatThrownBy(() -> {

@@ -55,6 +55,24 @@ class KeyLimiterTest {
                 });
     }
 
+    @Test
+    void freeBackendsDoNotMakeABudgetedKeyRunOneRequestAtATime() throws Exception {
+        KeyLimiter limiter = new KeyLimiter(Map.of());
+        ApiKeyRecord k = key(null, null, 1.0);
+        limiter.admit(k, 1).settle(1, 0.0); // the first request shows that this key's requests cost nothing
+        KeyLimiter.Admission running = limiter.admit(k, 1);
+        Thread second = Thread.ofVirtual().start(() -> {
+            try {
+                limiter.admit(k, 1).settle(1, 0.0);
+            } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        second.join(java.time.Duration.ofSeconds(2));
+        assertThat(second.isAlive()).as("second request waited for the first").isFalse();
+        running.settle(1, 0.0);
+    }
+
     /**
      * 50 requests at once against a budget of 10 requests' worth: the spend may pass the budget by at
      * most one request's cost, whatever the interleaving.
