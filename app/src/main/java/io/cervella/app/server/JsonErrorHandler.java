@@ -19,8 +19,9 @@ final class JsonErrorHandler extends ErrorHandler {
         }
         Object message = request.getAttribute(ERROR_MESSAGE);
         String type = status >= 500 ? "server_error" : "invalid_request_error";
-        ApiException e = new ApiException(status, type, "http_" + status,
-                message == null ? "HTTP error " + status : message.toString());
+        // A server error's message may be an exception's text: keep it for the log, not the client.
+        String text = status >= 500 || message == null ? "HTTP error " + status : message.toString();
+        ApiException e = new ApiException(status, type, "http_" + status, text);
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(e.body()), callback);
