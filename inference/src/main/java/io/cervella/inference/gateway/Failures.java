@@ -38,18 +38,9 @@ final class Failures {
         return "I/O error";
     }
 
-    /** The full description, for the operator's log. */
+    /** The full description, for the operator's log: the kind, then the library's own words. */
     static String detail(Throwable e) {
-        if (e instanceof UpstreamTimeout) {
-            return "timed out: " + e.getMessage();
-        }
-        if (e instanceof SocketTimeoutException) {
-            return "connect timed out";
-        }
-        if (e instanceof ConnectException) {
-            return "connection refused";
-        }
         String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        return describe(e) + " (" + e.getClass().getSimpleName() + (m == null ? "" : ": " + m) + ")";
     }
 }
