@@ -136,6 +136,17 @@ class FailoverTest {
     }
 
     @Test
+    void aStreamThatFallsSilentEndsWithAnErrorEventAfterTheTimeout() throws Exception {
+        up1 = new FakeOpenAiServer("up1").start();
+        up1.mode = FakeOpenAiServer.Mode.STALL_MID_STREAM;
+        String key = startWith("timeout_seconds: 1", up1.baseUrl());
+        Instant t0 = Instant.now();
+        HttpResponse<String> r = platform.post("/v1/chat/completions", key, STREAM);
+        assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(10));
+        assertThat(r.body()).contains("tok1 ").contains("\"code\":\"backend_failed_mid_stream\"").doesNotContain("[DONE]");
+    }
+
+    @Test
     void aBackendThatGoesAwayIsTakenOutAndProbedBackIn() throws Exception {
         up1 = new FakeOpenAiServer("up1").start();
         up2 = new FakeOpenAiServer("up2").start();

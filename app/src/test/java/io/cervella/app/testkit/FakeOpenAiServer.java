@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * on the same port. Answers "hello from NAME" or, streamed, "tok0 tok1 ...".
  */
 public final class FakeOpenAiServer implements AutoCloseable {
-    public enum Mode { OK, ERROR_500, RATE_LIMITED, HANG, DIE_MID_STREAM, NO_USAGE }
+    public enum Mode { OK, ERROR_500, RATE_LIMITED, HANG, DIE_MID_STREAM, STALL_MID_STREAM, NO_USAGE }
 
     private final String name;
     private Server server;
@@ -174,6 +174,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
         for (int i = 0; i < tokens; i++) {
             if (i > 0) {
                 Thread.sleep(tokenDelayMillis);
+            }
+            if (mode == Mode.STALL_MID_STREAM && i == 2) {
+                out.flush();
+                hangRelease.await(30, java.util.concurrent.TimeUnit.SECONDS); // silent, connection open
+                callback.failed(new IOException("stalled"));
+                return;
             }
             if (mode == Mode.DIE_MID_STREAM && i == 2) {
                 out.flush();

@@ -53,9 +53,12 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    /** Sends a request and returns once the response headers are in; the body is left to the caller. */
+    /**
+     * Sends a request and returns once the response headers are in; the body is left to the caller.
+     * The same timeout bounds every silence after that: a stream that stalls fails like one that breaks.
+     */
     Answer post(Backend backend, String path, byte[] body, Duration headersTimeout) throws IOException, InterruptedException {
-        Request req = request(backend, path, body);
+        Request req = request(backend, path, body).idleTimeout(headersTimeout.toMillis(), TimeUnit.MILLISECONDS);
         InputStreamResponseListener listener = new InputStreamResponseListener();
         req.send(listener);
         Response resp;
