@@ -67,8 +67,7 @@ public final class GatewayOverheadBenchmark {
             // Throughput, scenario A: an upstream that answers at once (pure proxy cost, the worst case).
             throughput(direct, concurrency, 3);
             throughput(gateway, concurrency, 3);
-            double directRps = throughput(direct, concurrency, seconds);
-            double gatewayRps = throughput(gateway, concurrency, seconds);
+            double[] instant = rounds(direct, gateway, concurrency, seconds);
             // Scenario B: an upstream that takes 20 ms per answer, as a short completion on a GPU server
             // does at best, with four times the clients.
             up.firstTokenDelayMillis = 20;
@@ -76,8 +75,7 @@ public final class GatewayOverheadBenchmark {
             jetty = loadGenerator(gw, concurrency * 4);
             direct = new Target("direct", client, up.baseUrl() + "/chat/completions", null, jetty);
             gateway = new Target("gateway", client, gw.baseUrl() + "/v1/chat/completions", key, jetty);
-            double directSlowRps = throughput(direct, concurrency * 4, seconds);
-            double gatewaySlowRps = throughput(gateway, concurrency * 4, seconds);
+            double[] slow = rounds(direct, gateway, concurrency * 4, seconds);
             jetty.stop();
 
             System.out.printf("machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
@@ -88,12 +86,10 @@ public final class GatewayOverheadBenchmark {
             System.out.printf("| gateway | %.3f | %.3f | %.3f |%n", ms(g, 50), ms(g, 90), ms(g, 99));
             System.out.printf("| added by the gateway | %.3f | %.3f | %.3f |%n",
                     ms(g, 50) - ms(d, 50), ms(g, 90) - ms(d, 90), ms(g, 99) - ms(d, 99));
-            System.out.printf("non-streamed requests/s over %d s each:%n", seconds);
+            System.out.printf("non-streamed requests/s, medians of %d alternating rounds of %d s:%n", ROUNDS, seconds);
             System.out.printf("| upstream | clients | direct | gateway | gateway/direct |%n|---|---|---|---|---|%n");
-            System.out.printf("| answers at once | %d | %.0f | %.0f | %.2f |%n", concurrency, directRps, gatewayRps,
-                    gatewayRps / directRps);
-            System.out.printf("| 20 ms per answer | %d | %.0f | %.0f | %.2f |%n", concurrency * 4, directSlowRps,
-                    gatewaySlowRps, gatewaySlowRps / directSlowRps);
+            System.out.printf("| answers at once | %d | %.0f | %.0f | %.2f |%n", concurrency, instant[0], instant[1], instant[2]);
+            System.out.printf("| 20 ms per answer | %d | %.0f | %.0f | %.2f |%n", concurrency * 4, slow[0], slow[1], slow[2]);
         }
     }
 
@@ -104,6 +100,27 @@ public final class GatewayOverheadBenchmark {
         jetty.setMaxConnectionsPerDestination(connections);
         jetty.start();
         return jetty;
+    }
+
+    private static final int ROUNDS = 5;
+
+    /** Direct and gateway runs alternated, so that drifts of the machine hit both; medians of each and of the ratios. */
+    private static double[] rounds(Target direct, Target gateway, int concurrency, int seconds) throws Exception {
+        double[] d = new double[ROUNDS];
+        double[] g = new double[ROUNDS];
+        double[] ratio = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            d[i] = throughput(direct, concurrency, seconds);
+            g[i] = throughput(gateway, concurrency, seconds);
+            ratio[i] = g[i] / d[i];
+        }
+        return new double[] {median(d), median(g), median(ratio)};
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     private static double ms(long[] sorted, int percentile) {
