@@ -39,6 +39,21 @@ class CliTest {
     }
 
     @Test
+    void modelSynthWritesAFileAndRefusesBadOptions() throws Exception {
+        Path out = dir.resolve("baby.gguf");
+        Result ok = cervella("model", "synth", "--arch", "qwen3", "--out", out.toString(), "--type", "q4_k");
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("qwen3").contains("Q4_K");
+        try (var g = io.cervella.inference.engine.gguf.GgufFile.open(out)) {
+            assertThat(g.architecture()).isEqualTo("qwen3");
+        }
+        Result bad = cervella("model", "synth", "--arch", "gpt5", "--out", out.toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--arch: unknown value 'gpt5'");
+        assertThat(cervella("model", "synth", "--arch", "qwen3", "--out", out.toString(), "--type", "q5_k").exit()).isEqualTo(2);
+    }
+
+    @Test
     void aBadConfigStopsStartUpNamingTheKey() throws Exception {
         Files.writeString(dir.resolve("bad.yaml"), """
                 models:
