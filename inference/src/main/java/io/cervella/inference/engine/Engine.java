@@ -1,0 +1,197 @@
+package io.cervella.inference.engine;
+
+import io.cervella.inference.engine.gguf.GgufFile;
+import io.cervella.inference.engine.model.KvCache;
+import io.cervella.inference.engine.model.ModelConfig;
+import io.cervella.inference.engine.model.Transformer;
+import io.cervella.inference.engine.sampling.Sampler;
+import io.cervella.inference.engine.sampling.SamplingParams;
+import io.cervella.inference.engine.tokenizer.StreamDecoder;
+import io.cervella.inference.engine.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Generation on one model for several requests at once. Each request holds a KV-cache slot (a fixed
+ * number of them bound the memory); requests take turns on the model one step at a time (a fair lock
+ * hands the model to the longest waiter after every step), so a long answer does not block the
+ * others. A slot keeps its tokens after a request ends; the next request whose prompt starts the same
+ * way (the same system prompt, the earlier turns of a conversation) reuses that prefix.
+ */
+public final class Engine implements AutoCloseable {
+    /** Prompt tokens processed per step: long prompts are cut so that others get their turn. */
+    private static final int PREFILL_CHUNK = 64;
+
+    private final GgufFile file;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final Transformer transformer;
+    private final ReentrantLock turn = new ReentrantLock(true);
+    private final Semaphore freeSlots;
+    private final List<Slot> slots = new ArrayList<>();
+
+    /** A KV cache and the tokens it holds. */
+    private static final class Slot {
+        final KvCache cache;
+        int[] tokens = new int[0];
+        boolean busy;
+
+        Slot(KvCache cache) {
+            this.cache = cache;
+        }
+    }
+
+    /** What ended a generation. */
+    public enum Finish { STOP, LENGTH }
+
+    public record Result(String text, int promptTokens, int completionTokens, int reusedPromptTokens, Finish finish) {}
+
+    public Engine(Path model, int threads, int contextLength, int slotCount) throws IOException {
+        this.file = GgufFile.open(model);
+        try {
+            this.config = ModelConfig.from(file);
+            this.tokenizer = Tokenizer.fromGguf(file);
+            this.transformer = new Transformer(file, config, threads);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+        int ctx = Math.min(contextLength, config.context());
+        for (int i = 0; i < slotCount; i++) {
+            slots.add(new Slot(new KvCache(config, ctx)));
+        }
+        this.freeSlots = new Semaphore(slotCount, true);
+    }
+
+    public ModelConfig config() { return config; }
+    public Tokenizer tokenizer() { return tokenizer; }
+    public GgufFile file() { return file; }
+
+    /**
+     * Generates a continuation of {@code prompt} (already rendered, special tokens parsed). Text goes
+     * to {@code onText} as it is produced, never half a character, never any part of a stop string.
+     */
+    public Result generate(String prompt, SamplingParams sampling, int maxTokens, List<String> stops,
+                           Consumer<String> onText) throws InterruptedException {
+        int[] promptTokens = tokenizer.encode(prompt, true);
+        if (tokenizer.addsBos() && tokenizer.bosId() >= 0) {
+            int[] withBos = new int[promptTokens.length + 1];
+            withBos[0] = tokenizer.bosId();
+            System.arraycopy(promptTokens, 0, withBos, 1, promptTokens.length);
+            promptTokens = withBos;
+        }
+        if (promptTokens.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty");
+        }
+        freeSlots.acquire();
+        Slot slot = takeSlot(promptTokens);
+        try {
+            int capacity = slot.cache.capacity();
+            if (promptTokens.length >= capacity) {
+                throw new IllegalArgumentException("the prompt has " + promptTokens.length + " tokens; the context holds "
+                        + capacity);
+            }
+            int reused = commonPrefix(slot.tokens, promptTokens, slot.cache.length());
+            if (reused == promptTokens.length) {
+                reused--; // the last prompt token must run again to give the next token's logits
+            }
+            slot.cache.truncate(reused);
+            int[] history = new int[capacity];
+            System.arraycopy(promptTokens, 0, history, 0, promptTokens.length);
+            int length = promptTokens.length;
+
+            float[] logits = null;
+            for (int at = reused; at < promptTokens.length; at += PREFILL_CHUNK) {
+                int[] chunk = java.util.Arrays.copyOfRange(promptTokens, at, Math.min(promptTokens.length, at + PREFILL_CHUNK));
+                logits = step(chunk, slot.cache);
+            }
+
+            Sampler sampler = new Sampler(sampling);
+            StreamDecoder decoder = new StreamDecoder(tokenizer, false);
+            StopFilter filter = new StopFilter(stops, onText);
+            int generated = 0;
+            Finish finish = Finish.LENGTH;
+            int limit = Math.min(maxTokens, capacity - promptTokens.length);
+            while (generated < limit) {
+                int next = sampler.sample(logits, history, length);
+                if (next == tokenizer.eosId() || isEndOfTurn(next)) {
+                    finish = Finish.STOP;
+                    break;
+                }
+                history[length++] = next;
+                generated++;
+                if (filter.accept(decoder.next(next))) {
+                    finish = Finish.STOP;
+                    break;
+                }
+                if (generated < limit) {
+                    logits = step(new int[] {next}, slot.cache);
+                }
+            }
+            if (finish == Finish.LENGTH || !filter.stopped()) {
+                filter.accept(decoder.finish());
+            }
+            filter.flush();
+            slot.tokens = java.util.Arrays.copyOf(history, Math.min(length, slot.cache.length()));
+            return new Result(filter.text(), promptTokens.length, generated, reused, finish);
+        } finally {
+            releaseSlot(slot);
+            freeSlots.release();
+        }
+    }
+
+    private boolean isEndOfTurn(int token) {
+        return tokenizer.type(token) == Tokenizer.TYPE_CONTROL && tokenizer.token(token).equals("<|im_end|>");
+    }
+
+    /** One forward step, taking the model in turn with the other requests. */
+    private float[] step(int[] tokens, KvCache cache) {
+        turn.lock();
+        try {
+            return transformer.forward(tokens, cache);
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    /** A free slot, preferring the one that already holds the longest prefix of this prompt. */
+    private synchronized Slot takeSlot(int[] prompt) {
+        Slot best = null;
+        int bestPrefix = -1;
+        for (Slot s : slots) {
+            if (!s.busy) {
+                int p = commonPrefix(s.tokens, prompt, s.cache.length());
+                if (p > bestPrefix) {
+                    best = s;
+                    bestPrefix = p;
+                }
+            }
+        }
+        best.busy = true;
+        return best;
+    }
+
+    private synchronized void releaseSlot(Slot s) {
+        s.busy = false;
+    }
+
+    private static int commonPrefix(int[] cached, int[] prompt, int cachedLength) {
+        int n = Math.min(Math.min(cached.length, cachedLength), prompt.length);
+        int i = 0;
+        while (i < n && cached[i] == prompt[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    @Override
+    public void close() {
+        transformer.close();
+        file.close();
+    }
+}

@@ -1,0 +1,141 @@
+package io.cervella.inference.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cervella.inference.engine.chat.ChatMessage;
+import io.cervella.inference.engine.chat.ChatTemplate;
+import io.cervella.inference.engine.gguf.GgmlType;
+import io.cervella.inference.engine.sampling.SamplingParams;
+import io.cervella.inference.engine.synth.ModelSynth;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineTest {
+    @TempDir static Path dir;
+    static Path model;
+    static Engine engine;
+
+    @BeforeAll
+    static void start() throws Exception {
+        model = dir.resolve("baby.gguf");
+        ModelSynth.write(new ModelSynth.Spec(ModelSynth.Arch.QWEN3, ModelSynth.Size.TINY, GgmlType.Q8_0, 5), model);
+        engine = new Engine(model, 2, 512, 2);
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+    }
+
+    private static String prompt(String system, String user) {
+        return ChatTemplate.render(List.of(new ChatMessage("system", system), new ChatMessage("user", user)), true, false);
+    }
+
+    private static Engine.Result run(Engine e, String prompt, SamplingParams p, int max, List<String> stops,
+                                     StringBuilder streamed) throws InterruptedException {
+        return e.generate(prompt, p, max, stops, streamed::append);
+    }
+
+    @Test
+    void whatIsStreamedIsWhatIsReturned() throws Exception {
+        StringBuilder streamed = new StringBuilder();
+        Engine.Result r = run(engine, prompt("Sei un agente.", "Ciao!"), SamplingParams.greedy(), 20, List.of(), streamed);
+        assertThat(streamed.toString()).isEqualTo(r.text());
+        assertThat(r.completionTokens()).isBetween(1, 20);
+        assertThat(r.promptTokens()).isGreaterThan(10);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameAnswerAndAnotherSeedAnother() throws Exception {
+        SamplingParams a = new SamplingParams(1.0, 1, 0, 0, 1, 0, 0, 123L);
+        SamplingParams b = new SamplingParams(1.0, 1, 0, 0, 1, 0, 0, 124L);
+        String p = prompt("s", "dimmi qualcosa");
+        String first = run(engine, p, a, 24, List.of(), new StringBuilder()).text();
+        assertThat(run(engine, p, a, 24, List.of(), new StringBuilder()).text()).isEqualTo(first);
+        assertThat(run(engine, p, b, 24, List.of(), new StringBuilder()).text()).isNotEqualTo(first);
+    }
+
+    @Test
+    void aSharedPrefixIsNotComputedAgainAndChangesNothing() throws Exception {
+        String system = "Sei Cervella Baby, l'agente della squadra. Rispondi in breve, citando le note.";
+        Engine.Result first;
+        Engine.Result second;
+        try (Engine warm = new Engine(model, 2, 512, 1)) {
+            first = run(warm, prompt(system, "Prima domanda"), SamplingParams.greedy(), 8, List.of(), new StringBuilder());
+            second = run(warm, prompt(system, "Seconda domanda"), SamplingParams.greedy(), 8, List.of(), new StringBuilder());
+        }
+        assertThat(first.reusedPromptTokens()).isZero();
+        assertThat(second.reusedPromptTokens()).isGreaterThan(15);
+        try (Engine fresh = new Engine(model, 2, 512, 1)) {
+            Engine.Result cold = run(fresh, prompt(system, "Seconda domanda"), SamplingParams.greedy(), 8, List.of(), new StringBuilder());
+            assertThat(cold.text()).isEqualTo(second.text());
+            assertThat(cold.reusedPromptTokens()).isZero();
+        }
+    }
+
+    @Test
+    void stopStringsEndTheAnswerAndNeverReachTheClient() throws Exception {
+        String p = prompt("s", "continua");
+        String full = run(engine, p, SamplingParams.greedy(), 30, List.of(), new StringBuilder()).text();
+        assertThat(full.length()).isGreaterThan(6);
+        String stop = full.substring(3, 6);
+        StringBuilder streamed = new StringBuilder();
+        Engine.Result r = run(engine, p, SamplingParams.greedy(), 30, List.of(stop), streamed);
+        assertThat(r.finish()).isEqualTo(Engine.Finish.STOP);
+        assertThat(r.text()).isEqualTo(full.substring(0, full.indexOf(stop)));
+        assertThat(streamed.toString()).isEqualTo(r.text());
+    }
+
+    @Test
+    void maxTokensEndsWithLength() throws Exception {
+        Engine.Result r = run(engine, prompt("s", "u"), new SamplingParams(1.0, 1, 0, 0, 1, 0, 0, 1L), 3, List.of(), new StringBuilder());
+        assertThat(r.completionTokens()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void concurrentRequestsTakeTurnsAndGetWhatTheyWouldAlone() throws Exception {
+        List<String> prompts = List.of(prompt("a", "uno"), prompt("b", "due"), prompt("c", "tre"), prompt("d", "quattro"));
+        List<String> alone = new ArrayList<>();
+        for (String p : prompts) {
+            alone.add(run(engine, p, SamplingParams.greedy(), 16, List.of(), new StringBuilder()).text());
+        }
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> together = new ArrayList<>();
+            for (String p : prompts) {
+                together.add(pool.submit(() -> run(engine, p, SamplingParams.greedy(), 16, List.of(), new StringBuilder()).text()));
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                assertThat(together.get(i).get()).isEqualTo(alone.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aPromptLargerThanTheContextIsRefused() {
+        String huge = "parola ".repeat(2000);
+        assertThatThrownBy(() -> run(engine, huge, SamplingParams.greedy(), 4, List.of(), new StringBuilder()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the context holds");
+    }
+
+    @Test
+    void chatTemplateAndReasoningSplit() {
+        String r = ChatTemplate.render(List.of(new ChatMessage("system", "S"), new ChatMessage("user", "U"),
+                new ChatMessage("assistant", "A"), new ChatMessage("tool", "{\"t\":1}")), true, false);
+        assertThat(r).isEqualTo("<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\nA<|im_end|>\n"
+                + "<|im_start|>user\n<tool_response>\n{\"t\":1}\n</tool_response><|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+        assertThat(ChatTemplate.render(List.of(new ChatMessage("user", "U")), true, true)).endsWith("<|im_start|>assistant\n");
+        ChatTemplate.Split s = ChatTemplate.splitReasoning("<think>\nI should greet.\n</think>\n\nCiao!");
+        assertThat(s.reasoning()).isEqualTo("I should greet.");
+        assertThat(s.answer()).isEqualTo("Ciao!");
+        assertThat(ChatTemplate.splitReasoning("Ciao!").reasoning()).isNull();
+    }
+}
