@@ -4,6 +4,7 @@ import io.cervella.app.cli.KeysCommand;
 import io.cervella.app.cli.ModelCommand;
 import io.cervella.app.cli.ServeCommand;
 import io.cervella.app.cli.UsageCommand;
+import io.cervella.app.cli.WorkerCommand;
 import io.cervella.core.config.ConfigException;
 import io.cervella.core.store.StoreException;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 /** {@code cervella}: the one program. Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration. */
 @Command(name = "cervella", mixinStandardHelpOptions = true, version = "cervella 0.1.0",
         description = "Self-hosted infrastructure for AI agent teams.",
-        subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -21,7 +22,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, keys, usage, model)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model)");
     }
 
     public static void main(String[] args) {

@@ -4,7 +4,7 @@ import io.cervella.core.http.ApiException;
 import io.cervella.core.http.Exchange;
 import io.cervella.core.http.Route;
 import io.cervella.core.keys.ApiKeyRecord;
-import io.cervella.core.keys.KeyService;
+import io.cervella.core.keys.Authenticator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
@@ -26,12 +26,12 @@ public final class ApiDispatcher extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ApiDispatcher.class);
 
     private final List<Route> routes;
-    private final KeyService keys;
+    private final Authenticator keys;
     private final MeterRegistry registry;
     private final long maxBodyBytes;
     private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public ApiDispatcher(List<Route> routes, KeyService keys, MeterRegistry registry, long maxBodyBytes) {
+    public ApiDispatcher(List<Route> routes, Authenticator keys, MeterRegistry registry, long maxBodyBytes) {
         // Endpoints block (database, upstream calls): Jetty must give them a thread of their own,
         // which with the virtual-thread executor is a virtual thread.
         super(InvocationType.BLOCKING);
@@ -119,7 +119,7 @@ public final class ApiDispatcher extends Handler.Abstract {
             throw ApiException.unauthorized("the Authorization header must be 'Bearer <key>'");
         }
         return keys.authenticate(auth.substring(7).trim())
-                .orElseThrow(() -> ApiException.unauthorized("invalid or revoked API key"));
+                .orElseThrow(() -> ApiException.unauthorized("invalid or revoked key"));
     }
 
     private static void fail(Exchange ex, Response response, Callback callback, ApiException e) {

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * by {@link #refresh()} (the server calls it every few seconds, so that a key revoked by another node
  * or by the CLI on the same data stops working soon) and on a miss (so that a new key works at once).
  */
-public final class KeyService {
+public final class KeyService implements Authenticator {
     /** A key as created: the only moment the plaintext exists. */
     public record CreatedKey(ApiKeyRecord record, String plaintext) {}
 
@@ -75,6 +75,7 @@ public final class KeyService {
     }
 
     /** The key this bearer token names, if it is valid and not revoked. */
+    @Override
     public Optional<ApiKeyRecord> authenticate(String presented) {
         String id = ApiKeys.idOf(presented);
         if (id == null) {

@@ -1,0 +1,117 @@
+package io.cervella.app.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import io.cervella.app.WorkerPlatform;
+import io.cervella.core.keys.NodeToken;
+import io.cervella.core.tls.LocalCertificateAuthority;
+import io.cervella.core.tls.PemFiles;
+import io.cervella.core.tls.TlsMaterial;
+import io.cervella.inference.engine.gguf.GgmlType;
+import io.cervella.inference.engine.synth.ModelSynth;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cervella worker} with a synthesised model, through the official OpenAI client over TLS. */
+class WorkerTest {
+    @TempDir static Path dir;
+    static WorkerPlatform worker;
+    static String token;
+    static SSLContext ssl;
+    static X509TrustManager trust;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path model = dir.resolve("baby.gguf");
+        ModelSynth.write(new ModelSynth.Spec(ModelSynth.Arch.QWEN3, ModelSynth.Size.TINY, GgmlType.Q8_0, 2), model);
+        LocalCertificateAuthority ca = new LocalCertificateAuthority(dir.resolve("tls"), Clock.systemUTC());
+        TlsMaterial tls = ca.ensure(LocalCertificateAuthority.defaultNames(List.of()));
+        token = NodeToken.generate();
+        worker = WorkerPlatform.start(new WorkerPlatform.Settings(model, "cervella-baby", "127.0.0.1", 0, 2, 512, 2), tls, token);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", PemFiles.readCertificates(ca.caCertificateFile()).getFirst());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        trust = (X509TrustManager) tmf.getTrustManagers()[0];
+        ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
+    }
+
+    @AfterAll
+    static void stop() {
+        worker.close();
+    }
+
+    private static OpenAIClient client(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl("https://localhost:" + worker.port() + "/v1").apiKey(key)
+                .sslSocketFactory(ssl.getSocketFactory()).trustManager(trust).maxRetries(0)
+                .timeout(Duration.ofSeconds(60)).build();
+    }
+
+    private static ChatCompletionCreateParams.Builder ask(String text) {
+        return ChatCompletionCreateParams.builder().model("cervella-baby").addSystemMessage("Sei un agente.")
+                .addUserMessage(text).maxCompletionTokens(12).temperature(0.0);
+    }
+
+    @Test
+    void answersAndStreamsTheSameGreedyText() {
+        OpenAIClient c = client(token);
+        assertThat(c.models().list().data()).extracting(m -> m.id()).containsExactly("cervella-baby");
+        ChatCompletion whole = c.chat().completions().create(ask("Ciao").build());
+        String text = whole.choices().getFirst().message().content().orElse("");
+        assertThat(whole.usage().orElseThrow().completionTokens()).isBetween(1L, 12L);
+
+        StringBuilder streamed = new StringBuilder();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = c.chat().completions().createStreaming(ask("Ciao")
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            s.stream().forEach(ch -> {
+                chunks.add(ch);
+                ch.choices().forEach(choice -> choice.delta().content().ifPresent(streamed::append));
+            });
+        }
+        assertThat(streamed.toString()).isEqualTo(text);
+        assertThat(chunks.getLast().usage().orElseThrow().completionTokens())
+                .isEqualTo(whole.usage().orElseThrow().completionTokens());
+        // the second identical request reused the cached prompt
+        assertThat(chunks.getLast().usage().orElseThrow().promptTokensDetails().orElseThrow().cachedTokens().orElse(0L))
+                .isPositive();
+    }
+
+    @Test
+    void onlyTheNodeTokenIsAccepted() {
+        assertThatThrownBy(() -> client("cn_wrong_token_wrong_token_wrong_token_x").models().list())
+                .isInstanceOf(UnauthorizedException.class);
+    }
+
+    @Test
+    void badRequestsAre400() {
+        assertThatThrownBy(() -> client(token).chat().completions().create(ask("x").temperature(5.0).build()))
+                .isInstanceOf(BadRequestException.class).hasMessageContaining("temperature");
+        assertThatThrownBy(() -> client(token).chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("cervella-baby").addUserMessage("parola ".repeat(3000)).build()))
+                .isInstanceOf(BadRequestException.class).hasMessageContaining("context");
+    }
+}
