@@ -12,7 +12,9 @@ import io.cervella.core.keys.Scope;
 import io.cervella.core.store.MetadataStore;
 import io.cervella.core.tls.LocalCertificateAuthority;
 import io.cervella.core.tls.PemFiles;
+import io.cervella.core.tls.TlsContexts;
 import io.cervella.core.tls.TlsMaterial;
+import io.cervella.inference.gateway.Backend;
 import io.cervella.core.usage.UsageLedger;
 import io.cervella.inference.gateway.Gateway;
 import io.cervella.inference.limits.KeyLimiter;
@@ -49,6 +51,7 @@ public final class Platform implements AutoCloseable {
     private volatile boolean draining;
     private HttpsServer server;
     private Gateway gateway;
+    private final List<EmbeddedWorker> workers = new ArrayList<>();
     private java.time.Duration shutdownGrace = java.time.Duration.ZERO;
     private KeyService keys;
     private Path caFile;
@@ -90,9 +93,24 @@ public final class Platform implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
 
         KeyLimiter limiter = new KeyLimiter(ledger.spendByKey());
-        gateway = new Gateway(config.models(), config.gateway(), env, limiter, ledger, registry);
+        boolean embedded = config.models().stream().flatMap(m -> m.backends().stream())
+                .anyMatch(b -> b.type().equals("embedded"));
+        // The core's own workers serve with the local CA's server certificate; the gateway trusts that CA.
+        LocalCertificateAuthority internalCa = new LocalCertificateAuthority(data.tls(), Clock.systemUTC());
+        if (embedded && caFile == null) {
+            internalCa.ensure(LocalCertificateAuthority.defaultNames(List.of()));
+        }
+        gateway = new Gateway(config.models(), config.gateway(), env, limiter, ledger, registry,
+                embedded ? TlsContexts.clientTrusting(internalCa.caCertificateFile()) : null);
         started.add(gateway);
         gateway.start();
+        for (Backend b : gateway.router().embeddedBackends()) {
+            EmbeddedWorker worker = new EmbeddedWorker(b, internalCa.serverCertificateFile(),
+                    internalCa.serverKeyFile());
+            workers.add(worker);
+            started.add(worker);
+            worker.start();
+        }
 
         List<Route> routes = new ArrayList<>();
         routes.addAll(new OpsEndpoints(store, gateway.router(), registry, () -> draining).routes());
@@ -168,6 +186,13 @@ public final class Platform implements AutoCloseable {
     public String adminKey() { return adminKey; }
 
     public KeyService keys() { return keys; }
+
+    /** The worker processes of embedded backends (for tests and the ops layer). */
+    public List<Process> workerProcesses() {
+        return workers.stream().map(EmbeddedWorker::process).filter(java.util.Objects::nonNull).toList();
+    }
+
+    public Gateway gateway() { return gateway; }
 
     @Override
     public void close() {

@@ -4,6 +4,8 @@ import io.cervella.app.CervellaConfig;
 import io.cervella.app.DataDirectory;
 import io.cervella.app.Platform;
 import io.cervella.core.config.ConfigException;
+import io.cervella.inference.config.BackendConfig;
+import io.cervella.inference.config.ModelConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -39,9 +41,15 @@ public final class ServeCommand implements Callable<Integer> {
             cfg = cfg.withServer(cfg.server().withBind(bind));
         }
         if (model != null) {
-            throw new ConfigException("--model: the embedded GGUF engine is not part of this build yet; serve the"
-                    + " model with an OpenAI-compatible server (vLLM, llama.cpp server, Ollama) and list it under"
-                    + " models: in the config");
+            // The shortcut: one model named after the file, served by one embedded backend.
+            if (!java.nio.file.Files.isRegularFile(model)) {
+                throw new ConfigException("--model " + model + ": no such file");
+            }
+            String name = model.getFileName().toString().replaceFirst("\\.gguf$", "");
+            java.util.List<ModelConfig> models = new java.util.ArrayList<>(cfg.models());
+            models.add(new ModelConfig(name, java.util.List.of(new BackendConfig("embedded", null, null, null, null, null,
+                    null, null, null, null, model.toAbsolutePath().toString()))));
+            cfg = cfg.withModels(models);
         }
         Platform platform = Platform.start(cfg, dir, System::getenv);
         CountDownLatch stopped = new CountDownLatch(1);

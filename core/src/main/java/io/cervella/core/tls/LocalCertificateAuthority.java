@@ -62,7 +62,7 @@ public final class LocalCertificateAuthority {
     public Path caCertificateFile() { return dir.resolve("ca.pem"); }
     Path caKeyFile() { return dir.resolve("ca-key.pem"); }
     public Path serverCertificateFile() { return dir.resolve("server.pem"); }
-    Path serverKeyFile() { return dir.resolve("server-key.pem"); }
+    public Path serverKeyFile() { return dir.resolve("server-key.pem"); }
 
     /** The SAN set every server certificate carries: localhost, loopback, this host, plus extra names. */
     public static Set<String> defaultNames(Collection<String> extra) {

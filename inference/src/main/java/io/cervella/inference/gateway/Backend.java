@@ -10,7 +10,9 @@ import java.time.Instant;
 public final class Backend {
     private final String modelName;
     private final BackendConfig config;
-    private final String apiKey;
+    private volatile String apiKey;
+    /** Where the backend answers: from the config, or, for an embedded backend, its worker once it runs. */
+    private volatile String url;
     final ConcurrencyLimiter limiter;
     final BusyMeter busy = new BusyMeter();
     private volatile boolean healthy = true;
@@ -21,6 +23,11 @@ public final class Backend {
         this.modelName = modelName;
         this.config = config;
         this.apiKey = apiKey;
+        this.url = config.type().equals("openai") ? config.url() : null;
+        if (url == null) {
+            healthy = false;
+            lastError = "worker not started yet";
+        }
         this.limiter = new ConcurrencyLimiter(config.maxConcurrency(), config.maxQueue());
     }
 
@@ -28,6 +35,24 @@ public final class Backend {
     public String name() { return config.name(); }
     public BackendConfig config() { return config; }
     String apiKey() { return apiKey; }
+
+    /** The base URL (with /v1), or null while an embedded backend's worker is not running. */
+    public String url() { return url; }
+
+    public boolean embedded() { return config.type().equals("embedded"); }
+
+    /** An embedded backend's worker is up at this URL, answering to this token. */
+    public void attachWorker(String workerUrl, String nodeToken) {
+        this.apiKey = nodeToken;
+        this.url = workerUrl;
+        markUp(); // it has just said it is ready; the probes take over from here
+    }
+
+    /** An embedded backend's worker is gone (it died or is restarting). */
+    public void detachWorker(String reason) {
+        this.url = null;
+        markDown(reason);
+    }
 
     /** The name the backend's server expects in "model". */
     String upstreamModel() {

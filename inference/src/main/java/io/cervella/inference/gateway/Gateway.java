@@ -14,13 +14,17 @@ import java.util.function.Function;
 /** The AI gateway: the /v1 routes, the backends behind them and their health checks. */
 public final class Gateway implements AutoCloseable {
     private final ModelRouter router;
-    private final UpstreamClient client = new UpstreamClient();
+    private final UpstreamClient client;
     private final HealthChecker health;
     private final ChatCompletionsEndpoint chat;
     private final ModelsEndpoint models;
 
+    /**
+     * @param internalTrust what the core's own workers are trusted by (the local CA); null when there are none
+     */
     public Gateway(List<ModelConfig> modelConfigs, GatewaySettings settings, Function<String, String> env,
-                   KeyLimiter limiter, UsageLedger ledger, MeterRegistry registry) {
+                   KeyLimiter limiter, UsageLedger ledger, MeterRegistry registry, javax.net.ssl.SSLContext internalTrust) {
+        this.client = new UpstreamClient(internalTrust);
         this.router = new ModelRouter(modelConfigs, env);
         this.health = new HealthChecker(router, client, settings);
         GatewayMetrics metrics = new GatewayMetrics(registry, router);

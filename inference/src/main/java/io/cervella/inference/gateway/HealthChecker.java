@@ -42,6 +42,9 @@ final class HealthChecker implements AutoCloseable {
     }
 
     void probe(Backend b) {
+        if (b.url() == null) {
+            return; // an embedded backend between workers: its supervisor reports for it
+        }
         String problem;
         try {
             int status = client.get(b, "/models", Duration.ofMillis((long) (settings.healthCheckTimeoutSeconds() * 1000)));

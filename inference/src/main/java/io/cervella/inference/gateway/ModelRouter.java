@@ -27,9 +27,8 @@ public final class ModelRouter {
             for (int b = 0; b < model.backends().size(); b++) {
                 BackendConfig bc = model.backends().get(b);
                 String where = "models[" + m + "].backends[" + b + "]";
-                if (bc.type().equals("embedded")) {
-                    throw new ConfigException(where + ".type: the embedded engine is not part of this build yet;"
-                            + " serve the GGUF file with an OpenAI-compatible server and use type: openai");
+                if (bc.type().equals("embedded") && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(bc.path()))) {
+                    throw new ConfigException(where + ".path: no such file: " + bc.path());
                 }
                 String key = null;
                 if (bc.apiKeyEnv() != null) {
@@ -51,6 +50,11 @@ public final class ModelRouter {
 
     public List<Backend> backends(String model) {
         return byModel.getOrDefault(model, List.of());
+    }
+
+    /** Backends whose worker the core runs itself. */
+    public List<Backend> embeddedBackends() {
+        return allBackends().stream().filter(Backend::embedded).toList();
     }
 
     public List<Backend> allBackends() {

@@ -31,12 +31,24 @@ final class UpstreamClient implements AutoCloseable {
     private static final int MAX_BUFFERED_ANSWER = 64 * 1024 * 1024;
 
     private final HttpClient http;
+    /** For the core's own workers: trusts only the local CA, which signed their certificates. */
+    private final HttpClient internal;
 
-    UpstreamClient() {
+    UpstreamClient(javax.net.ssl.SSLContext internalTrust) {
+        this.http = newClient("upstream-client", null);
+        this.internal = internalTrust == null ? http : newClient("worker-client", internalTrust);
+    }
+
+    private static HttpClient newClient(String name, javax.net.ssl.SSLContext trust) {
         QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("upstream-client");
+        threads.setName(name);
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        http = new HttpClient();
+        HttpClient http = new HttpClient();
+        if (trust != null) {
+            org.eclipse.jetty.util.ssl.SslContextFactory.Client tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Client();
+            tls.setSslContext(trust);
+            http.setSslContextFactory(tls);
+        }
         http.setExecutor(threads);
         http.setFollowRedirects(false);
         http.setConnectTimeout(5_000);
@@ -51,6 +63,7 @@ final class UpstreamClient implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the upstream HTTP client", e);
         }
+        return http;
     }
 
     /**
@@ -91,8 +104,8 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private Request request(Backend backend, String path, byte[] body) {
-        return http.newRequest(backend.config().url() + path)
+    private Request request(Backend backend, String path, byte[] body) throws IOException {
+        return clientFor(backend).newRequest(base(backend) + path)
                 .method(HttpMethod.POST)
                 .headers(h -> {
                     h.put(HttpHeader.ACCEPT, "application/json, text/event-stream");
@@ -103,7 +116,7 @@ final class UpstreamClient implements AutoCloseable {
 
     int get(Backend backend, String path, Duration timeout) throws IOException, InterruptedException {
         try {
-            ContentResponse r = http.newRequest(backend.config().url() + path)
+            ContentResponse r = clientFor(backend).newRequest(base(backend) + path)
                     .method(HttpMethod.GET)
                     .headers(h -> authorize(backend, h))
                     .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -114,6 +127,19 @@ final class UpstreamClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw asIOException(e.getCause());
         }
+    }
+
+    private HttpClient clientFor(Backend backend) {
+        return backend.embedded() ? internal : http;
+    }
+
+    /** The backend's URL now; an embedded backend between two workers has none. */
+    private static String base(Backend backend) throws IOException {
+        String url = backend.url();
+        if (url == null) {
+            throw new java.net.ConnectException("worker not running");
+        }
+        return url;
     }
 
     private static void authorize(Backend backend, org.eclipse.jetty.http.HttpFields.Mutable h) {
@@ -134,10 +160,12 @@ final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            http.stop();
-        } catch (Exception ignored) {
-            // stopping: nothing left to do with a client that will not stop cleanly
+        for (HttpClient c : new HttpClient[] {http, internal}) {
+            try {
+                c.stop();
+            } catch (Exception ignored) {
+                // stopping: nothing left to do with a client that will not stop cleanly
+            }
         }
     }
 }
