@@ -56,6 +56,14 @@ public final class MatMul {
                 invokeAll(new Rows(w, x, out, batch, from, mid, cols), new Rows(w, x, out, batch, mid, to, cols));
                 return;
             }
+            if (VectorDot.supports(w.type())) {
+                for (int r = from; r < to; r++) {
+                    for (int b = 0; b < batch; b++) {
+                        out[b][r] = VectorDot.dot(w.type(), w.data(), r, x[b], cols);
+                    }
+                }
+                return;
+            }
             float[] row = new float[cols];
             for (int r = from; r < to; r++) {
                 Dequantizer.dequantize(w.type(), w.data(), (long) r * cols, row, 0, cols);

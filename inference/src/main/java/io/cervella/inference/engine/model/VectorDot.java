@@ -1,0 +1,97 @@
+package io.cervella.inference.engine.model;
+
+import io.cervella.inference.engine.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Dot products of one weight row, read straight from the mapped file in its own encoding, with float
+ * activations, on the widest float vectors of the machine (8 lanes with AVX2, 16 with AVX-512). Bytes
+ * of Q8_0 and Q4_0 blocks are widened to floats in registers; nothing is decoded to memory. Types
+ * without a kernel here, and machines with narrower vectors, fall back to {@link #supports} = false.
+ */
+final class VectorDot {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = F.length();
+    /** Bytes widened to one float vector per load. */
+    private static final VectorSpecies<Byte> B = LANES == 8 || LANES == 16
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
+    /** 16 bytes: the nibbles of one Q4_0 block. */
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final boolean ENABLED = B != null && !Boolean.getBoolean("cervella.scalar");
+
+    private VectorDot() {}
+
+    static boolean supports(GgmlType type) {
+        return ENABLED && (type == GgmlType.F32 || type == GgmlType.Q8_0 || type == GgmlType.Q4_0);
+    }
+
+    /** dot(row {@code row} of a tensor with rows of {@code n} elements, x[0..n)). */
+    static float dot(GgmlType type, MemorySegment w, long row, float[] x, int n) {
+        return switch (type) {
+            case F32 -> f32(w, row * n * 4L, x, n);
+            case Q8_0 -> q8_0(w, row * (n / 32) * 34L, x, n);
+            case Q4_0 -> q4_0(w, row * (n / 32) * 18L, x, n);
+            default -> throw new IllegalArgumentException(type + " has no vector kernel");
+        };
+    }
+
+    private static float f32(MemorySegment w, long at, float[] x, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector wv = FloatVector.fromMemorySegment(F, w, at + 4L * i, ByteOrder.LITTLE_ENDIAN);
+            acc = wv.fma(FloatVector.fromArray(F, x, i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 4L * i) * x[i];
+        }
+        return sum;
+    }
+
+    private static float q8_0(MemorySegment w, long at, float[] x, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int block = 0; block < n / 32; block++) {
+            long b = at + block * 34L;
+            float d = Float.float16ToFloat(w.get(I16, b));
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += LANES) {
+                FloatVector wv = (FloatVector) ByteVector.fromMemorySegment(B, w, b + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                sum = wv.fma(FloatVector.fromArray(F, x, block * 32 + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float q4_0(MemorySegment w, long at, float[] x, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        ByteVector eight = ByteVector.broadcast(B128, (byte) 8);
+        for (int block = 0; block < n / 32; block++) {
+            long b = at + block * 18L;
+            float d = Float.float16ToFloat(w.get(I16, b));
+            ByteVector q = ByteVector.fromMemorySegment(B128, w, b + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0x0f).sub(eight);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).sub(eight);
+            int base = block * 32;
+            FloatVector sum = FloatVector.zero(F);
+            for (int part = 0; part * LANES < 16; part++) {
+                FloatVector l = (FloatVector) lo.convertShape(VectorOperators.B2F, F, part);
+                FloatVector h = (FloatVector) hi.convertShape(VectorOperators.B2F, F, part);
+                sum = l.fma(FloatVector.fromArray(F, x, base + part * LANES), sum);
+                sum = h.fma(FloatVector.fromArray(F, x, base + 16 + part * LANES), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}
