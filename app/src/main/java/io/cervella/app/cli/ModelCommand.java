@@ -37,7 +37,7 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--size", defaultValue = "tiny", description = "tiny or small (default ${DEFAULT-VALUE})")
+        @Option(names = "--size", defaultValue = "tiny", description = "tiny, small or bench (about 0.4B parameters) (default ${DEFAULT-VALUE})")
         String size;
 
         @Option(names = "--type", defaultValue = "q8_0",

@@ -56,9 +56,18 @@ public final class MatMul {
                 invokeAll(new Rows(w, x, out, batch, from, mid, cols), new Rows(w, x, out, batch, mid, to, cols));
                 return;
             }
-            if (VectorDot.supports(w.type())) {
+            if (VectorDot.supports(w.type()) && cols % 32 == 0) {
+                float[] four = new float[4];
                 for (int r = from; r < to; r++) {
-                    for (int b = 0; b < batch; b++) {
+                    int b = 0;
+                    for (; b + 4 <= batch; b += 4) {
+                        VectorDot.dot4(w.type(), w.data(), r, x[b], x[b + 1], x[b + 2], x[b + 3], cols, four);
+                        out[b][r] = four[0];
+                        out[b + 1][r] = four[1];
+                        out[b + 2][r] = four[2];
+                        out[b + 3][r] = four[3];
+                    }
+                    for (; b < batch; b++) {
                         out[b][r] = VectorDot.dot(w.type(), w.data(), r, x[b], cols);
                     }
                 }

@@ -43,6 +43,71 @@ final class VectorDot {
         };
     }
 
+    /**
+     * Four dot products of the same row (four prompt tokens): each weight vector is loaded and widened
+     * once and used four times, which is what makes prompt processing faster than token by token.
+     */
+    static void dot4(GgmlType type, MemorySegment w, long row, float[] x0, float[] x1, float[] x2, float[] x3, int n,
+                     float[] out) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        switch (type) {
+            case F32 -> {
+                long at = row * n * 4L;
+                for (int i = 0; i < n; i += LANES) {
+                    FloatVector wv = FloatVector.fromMemorySegment(F, w, at + 4L * i, ByteOrder.LITTLE_ENDIAN);
+                    a0 = wv.fma(FloatVector.fromArray(F, x0, i), a0);
+                    a1 = wv.fma(FloatVector.fromArray(F, x1, i), a1);
+                    a2 = wv.fma(FloatVector.fromArray(F, x2, i), a2);
+                    a3 = wv.fma(FloatVector.fromArray(F, x3, i), a3);
+                }
+            }
+            case Q8_0 -> {
+                long at = row * (n / 32) * 34L;
+                for (int block = 0; block < n / 32; block++) {
+                    long b = at + block * 34L;
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
+                    for (int j = 0; j < 32; j += LANES) {
+                        FloatVector wv = ((FloatVector) ByteVector.fromMemorySegment(B, w, b + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                        int i = block * 32 + j;
+                        a0 = wv.fma(FloatVector.fromArray(F, x0, i), a0);
+                        a1 = wv.fma(FloatVector.fromArray(F, x1, i), a1);
+                        a2 = wv.fma(FloatVector.fromArray(F, x2, i), a2);
+                        a3 = wv.fma(FloatVector.fromArray(F, x3, i), a3);
+                    }
+                }
+            }
+            case Q4_0 -> {
+                long at = row * (n / 32) * 18L;
+                ByteVector eight = ByteVector.broadcast(B128, (byte) 8);
+                for (int block = 0; block < n / 32; block++) {
+                    long b = at + block * 18L;
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
+                    ByteVector q = ByteVector.fromMemorySegment(B128, w, b + 2, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = q.and((byte) 0x0f).sub(eight);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).sub(eight);
+                    for (int part = 0; part * LANES < 16; part++) {
+                        FloatVector l = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).mul(d);
+                        FloatVector h = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).mul(d);
+                        int i = block * 32 + part * LANES;
+                        a0 = h.fma(FloatVector.fromArray(F, x0, i + 16), l.fma(FloatVector.fromArray(F, x0, i), a0));
+                        a1 = h.fma(FloatVector.fromArray(F, x1, i + 16), l.fma(FloatVector.fromArray(F, x1, i), a1));
+                        a2 = h.fma(FloatVector.fromArray(F, x2, i + 16), l.fma(FloatVector.fromArray(F, x2, i), a2));
+                        a3 = h.fma(FloatVector.fromArray(F, x3, i + 16), l.fma(FloatVector.fromArray(F, x3, i), a3));
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException(type + " has no vector kernel");
+        }
+        out[0] = a0.reduceLanes(VectorOperators.ADD);
+        out[1] = a1.reduceLanes(VectorOperators.ADD);
+        out[2] = a2.reduceLanes(VectorOperators.ADD);
+        out[3] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
     private static float f32(MemorySegment w, long at, float[] x, int n) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;

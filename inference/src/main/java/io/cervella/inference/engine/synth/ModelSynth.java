@@ -27,7 +27,9 @@ public final class ModelSynth {
     /** Shapes; every row length is a multiple of 256 so that all supported types (K-quants too) apply. */
     public enum Size {
         TINY(256, 2, 4, 2, 64, 512, 2048, 600),
-        SMALL(512, 4, 8, 2, 64, 1536, 4096, 2000);
+        SMALL(512, 4, 8, 2, 64, 1536, 4096, 2000),
+        /** About 0.43 billion parameters: a Qwen2-0.5B-sized body, for benchmarks. */
+        BENCH(1280, 24, 20, 4, 64, 3584, 4096, 2000);
 
         final int embedding;
         final int layers;

@@ -39,6 +39,12 @@ class VectorDotTest {
             }
             float actual = VectorDot.dot(type, seg, row, x, n);
             assertThat(Math.abs(actual - expected) / scale).as("row %d", row).isLessThan(1e-5);
+            float[] four = new float[4];
+            float[] z = new float[n];
+            VectorDot.dot4(type, seg, row, z, x, z, x, n, four);
+            assertThat(four[0]).isZero();
+            assertThat(Math.abs(four[1] - expected) / scale).as("row %d, batched", row).isLessThan(1e-5);
+            assertThat(four[3]).isEqualTo(four[1]);
         }
     }
 }
