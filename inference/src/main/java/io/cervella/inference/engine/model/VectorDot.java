@@ -123,19 +123,45 @@ final class VectorDot {
     }
 
     private static float q8_0(MemorySegment w, long at, float[] x, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        if (LANES != 8) {
+            return q8_0Wide(w, at, x, n);
+        }
+        // Four independent accumulators, one per 8-byte part of a block: the FMAs of a block do not wait
+        // on each other (an FMA takes four cycles to deliver; one chain would leave the unit idle).
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
         for (int block = 0; block < n / 32; block++) {
             long b = at + block * 34L;
-            float d = Float.float16ToFloat(w.get(I16, b));
-            FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += LANES) {
-                FloatVector wv = (FloatVector) ByteVector.fromMemorySegment(B, w, b + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0);
-                sum = wv.fma(FloatVector.fromArray(F, x, block * 32 + j), sum);
-            }
-            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
+            int i = block * 32;
+            a0 = widen(w, b + 2).mul(d).fma(FloatVector.fromArray(F, x, i), a0);
+            a1 = widen(w, b + 10).mul(d).fma(FloatVector.fromArray(F, x, i + 8), a1);
+            a2 = widen(w, b + 18).mul(d).fma(FloatVector.fromArray(F, x, i + 16), a2);
+            a3 = widen(w, b + 26).mul(d).fma(FloatVector.fromArray(F, x, i + 24), a3);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Eight signed bytes as eight floats. */
+    private static FloatVector widen(MemorySegment w, long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** The same for 16-lane machines: two parts of 16 per block. */
+    private static float q8_0Wide(MemorySegment w, long at, float[] x, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        for (int block = 0; block < n / 32; block++) {
+            long b = at + block * 34L;
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
+            int i = block * 32;
+            a0 = widen(w, b + 2).mul(d).fma(FloatVector.fromArray(F, x, i), a0);
+            a1 = widen(w, b + 2 + LANES).mul(d).fma(FloatVector.fromArray(F, x, i + LANES), a1);
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
     private static float q4_0(MemorySegment w, long at, float[] x, int n) {
