@@ -165,24 +165,30 @@ final class VectorDot {
     }
 
     private static float q4_0(MemorySegment w, long at, float[] x, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        // Separate accumulators for the low and high nibbles (and per part), so that the FMAs of a block
+        // are independent of one another.
+        FloatVector lo0 = FloatVector.zero(F);
+        FloatVector hi0 = FloatVector.zero(F);
+        FloatVector lo1 = FloatVector.zero(F);
+        FloatVector hi1 = FloatVector.zero(F);
         ByteVector eight = ByteVector.broadcast(B128, (byte) 8);
         for (int block = 0; block < n / 32; block++) {
             long b = at + block * 18L;
-            float d = Float.float16ToFloat(w.get(I16, b));
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
             ByteVector q = ByteVector.fromMemorySegment(B128, w, b + 2, ByteOrder.LITTLE_ENDIAN);
             ByteVector lo = q.and((byte) 0x0f).sub(eight);
             ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).sub(eight);
             int base = block * 32;
-            FloatVector sum = FloatVector.zero(F);
-            for (int part = 0; part * LANES < 16; part++) {
-                FloatVector l = (FloatVector) lo.convertShape(VectorOperators.B2F, F, part);
-                FloatVector h = (FloatVector) hi.convertShape(VectorOperators.B2F, F, part);
-                sum = l.fma(FloatVector.fromArray(F, x, base + part * LANES), sum);
-                sum = h.fma(FloatVector.fromArray(F, x, base + 16 + part * LANES), sum);
+            if (LANES == 8) {
+                lo0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base), lo0);
+                lo1 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).mul(d).fma(FloatVector.fromArray(F, x, base + 8), lo1);
+                hi0 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base + 16), hi0);
+                hi1 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(d).fma(FloatVector.fromArray(F, x, base + 24), hi1);
+            } else {
+                lo0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base), lo0);
+                hi0 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base + 16), hi0);
             }
-            acc = sum.fma(FloatVector.broadcast(F, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return lo0.add(lo1).add(hi0.add(hi1)).reduceLanes(VectorOperators.ADD);
     }
 }
