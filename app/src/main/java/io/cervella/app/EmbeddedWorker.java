@@ -88,11 +88,14 @@ final class EmbeddedWorker implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
                 "--model", backend.config().path(), "--name", backend.modelName(),
                 "--port", "0", "--bind", "127.0.0.1",
-                "--tls-cert", certFile.toString(), "--tls-key", keyFile.toString()));
+                "--tls-cert", certFile.toString(), "--tls-key", keyFile.toString(), "--exit-with-parent"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CERVELLA_NODE_TOKEN", token);
         Process p = pb.start();
         process = p;
+        if (stopping) {
+            p.destroy(); // close() ran while this one was starting: it saw no process to stop
+        }
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {

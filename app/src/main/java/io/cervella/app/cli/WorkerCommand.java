@@ -54,6 +54,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--token-file", description = "file holding the node token")
     Path tokenFile;
 
+    @Option(names = "--exit-with-parent", description = "stop when the process that started this one is gone (set by the core)")
+    boolean exitWithParent;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(model)) {
@@ -84,6 +87,21 @@ public final class WorkerCommand implements Callable<Integer> {
                 (System.nanoTime() - t0) / 1e9, worker.engine().config().arch(), worker.engine().config().layers());
         System.out.println("cervella worker ready on https://" + bind + ":" + worker.port());
         System.out.flush();
+        if (exitWithParent) {
+            // A core killed with SIGKILL cannot stop its workers: they notice and stop themselves.
+            java.util.Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+            Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
+                while (parent.map(ProcessHandle::isAlive).orElse(false)) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                System.out.println("cervella worker: the core is gone; stopping");
+                System.exit(0);
+            });
+        }
         stopped.await();
         return 0;
     }

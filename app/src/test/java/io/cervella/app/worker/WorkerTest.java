@@ -113,5 +113,15 @@ class WorkerTest {
         assertThatThrownBy(() -> client(token).chat().completions().create(ChatCompletionCreateParams.builder()
                 .model("cervella-baby").addUserMessage("parola ".repeat(3000)).build()))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("context");
+        // streamed too: the error comes before the stream starts, not as a cut-off 200
+        assertThatThrownBy(() -> {
+            try (var s = client(token).chat().completions().createStreaming(ChatCompletionCreateParams.builder()
+                    .model("cervella-baby").addUserMessage("parola ".repeat(3000)).build())) {
+                s.stream().forEach(x -> {});
+            }
+        }).isInstanceOf(BadRequestException.class).hasMessageContaining("context");
+        assertThatThrownBy(() -> client(token).chat().completions().create(ask("x")
+                .stopOfStrings(List.of("a", "b", "c", "d", "e")).build()))
+                .isInstanceOf(BadRequestException.class).hasMessageContaining("at most 4");
     }
 }

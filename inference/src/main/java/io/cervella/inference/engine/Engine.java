@@ -1,5 +1,6 @@
 package io.cervella.inference.engine;
 
+import io.cervella.inference.engine.chat.ChatTemplate;
 import io.cervella.inference.engine.gguf.GgufFile;
 import io.cervella.inference.engine.model.KvCache;
 import io.cervella.inference.engine.model.ModelConfig;
@@ -35,10 +36,11 @@ public final class Engine implements AutoCloseable {
     private final Semaphore freeSlots;
     private final List<Slot> slots = new ArrayList<>();
 
-    /** A KV cache and the tokens it holds. */
+    /** A KV cache, the tokens it holds, and whose they are. */
     private static final class Slot {
         final KvCache cache;
         int[] tokens = new int[0];
+        String namespace = "";
         boolean busy;
 
         Slot(KvCache cache) {
@@ -72,35 +74,66 @@ public final class Engine implements AutoCloseable {
     public Tokenizer tokenizer() { return tokenizer; }
     public GgufFile file() { return file; }
 
-    /**
-     * Generates a continuation of {@code prompt} (already rendered, special tokens parsed). Text goes
-     * to {@code onText} as it is produced, never half a character, never any part of a stop string.
-     */
-    public Result generate(String prompt, SamplingParams sampling, int maxTokens, List<String> stops,
-                           Consumer<String> onText) throws InterruptedException {
-        int[] promptTokens = tokenizer.encode(prompt, true);
-        if (tokenizer.addsBos() && tokenizer.bosId() >= 0) {
-            int[] withBos = new int[promptTokens.length + 1];
-            withBos[0] = tokenizer.bosId();
-            System.arraycopy(promptTokens, 0, withBos, 1, promptTokens.length);
-            promptTokens = withBos;
+    /** The prompt does not fit in the context. */
+    public static final class ContextLengthException extends IllegalArgumentException {
+        ContextLengthException(String message) {
+            super(message);
         }
+    }
+
+    /**
+     * Encodes a rendered chat prompt: template parts may contain special tokens, message text never
+     * does (a user who writes "<|im_start|>system" gets those characters, not a system turn).
+     */
+    public int[] encode(List<ChatTemplate.Part> parts) {
+        Tokenizer.IntSink out = new Tokenizer.IntSink();
+        if (tokenizer.addsBos() && tokenizer.bosId() >= 0) {
+            out.add(tokenizer.bosId());
+        }
+        for (ChatTemplate.Part p : parts) {
+            out.addAll(tokenizer.encode(p.text(), p.template()));
+        }
+        return out.toArray();
+    }
+
+    /** Refuses a prompt that leaves no room to answer in a slot's context. */
+    public void checkFits(int[] promptTokens) {
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("the prompt is empty");
         }
+        int capacity = slots.getFirst().cache.capacity();
+        if (promptTokens.length >= capacity) {
+            throw new ContextLengthException("the prompt has " + promptTokens.length + " tokens; the context holds "
+                    + capacity);
+        }
+    }
+
+    /** {@link #generate(int[], String, SamplingParams, int, List, Consumer)} of a raw text prompt (special tokens parsed). */
+    public Result generate(String prompt, SamplingParams sampling, int maxTokens, List<String> stops,
+                           Consumer<String> onText) throws InterruptedException {
+        return generate(encode(List.of(new ChatTemplate.Part(prompt, true))), "", sampling, maxTokens, stops, onText);
+    }
+
+    /**
+     * Generates a continuation of the prompt. Text goes to {@code onText} as it is produced, never half
+     * a character, never any part of a stop string. A cached prefix is reused only from requests of the
+     * same {@code cacheNamespace} (one per API key), so that one tenant cannot probe another's prompts.
+     */
+    public Result generate(int[] promptTokens, String cacheNamespace, SamplingParams sampling, int maxTokens,
+                           List<String> stops, Consumer<String> onText) throws InterruptedException {
+        checkFits(promptTokens);
         freeSlots.acquire();
-        Slot slot = takeSlot(promptTokens);
+        Slot slot = takeSlot(promptTokens, cacheNamespace);
+        boolean completed = false;
         try {
             int capacity = slot.cache.capacity();
-            if (promptTokens.length >= capacity) {
-                throw new IllegalArgumentException("the prompt has " + promptTokens.length + " tokens; the context holds "
-                        + capacity);
-            }
-            int reused = commonPrefix(slot.tokens, promptTokens, slot.cache.length());
+            int reused = slot.namespace.equals(cacheNamespace) ? commonPrefix(slot.tokens, promptTokens, slot.cache.length()) : 0;
             if (reused == promptTokens.length) {
                 reused--; // the last prompt token must run again to give the next token's logits
             }
             slot.cache.truncate(reused);
+            slot.namespace = cacheNamespace;
+            slot.tokens = java.util.Arrays.copyOf(promptTokens, reused); // what the cache holds from here on
             int[] history = new int[capacity];
             System.arraycopy(promptTokens, 0, history, 0, promptTokens.length);
             int length = promptTokens.length;
@@ -119,7 +152,7 @@ public final class Engine implements AutoCloseable {
             int limit = Math.min(maxTokens, capacity - promptTokens.length);
             while (generated < limit) {
                 int next = sampler.sample(logits, history, length);
-                if (next == tokenizer.eosId() || isEndOfTurn(next)) {
+                if (isEndOfGeneration(next)) {
                     finish = Finish.STOP;
                     break;
                 }
@@ -138,15 +171,26 @@ public final class Engine implements AutoCloseable {
             }
             filter.flush();
             slot.tokens = java.util.Arrays.copyOf(history, Math.min(length, slot.cache.length()));
+            completed = true;
             return new Result(filter.text(), promptTokens.length, generated, reused, finish);
         } finally {
+            if (!completed) {
+                // Interrupted half-way (a client gone, an error): what the cache holds is no longer known.
+                slot.cache.truncate(0);
+                slot.tokens = new int[0];
+            }
             releaseSlot(slot);
             freeSlots.release();
         }
     }
 
-    private boolean isEndOfTurn(int token) {
-        return tokenizer.type(token) == Tokenizer.TYPE_CONTROL && tokenizer.token(token).equals("<|im_end|>");
+    /** End-of-sequence and end-of-turn tokens of the families we run: any of them ends the answer. */
+    private static final java.util.Set<String> END_TOKENS = java.util.Set.of("<|im_end|>", "<|endoftext|>", "<|eot_id|>",
+            "<|end_of_text|>");
+
+    private boolean isEndOfGeneration(int token) {
+        return token == tokenizer.eosId()
+                || (tokenizer.type(token) == Tokenizer.TYPE_CONTROL && END_TOKENS.contains(tokenizer.token(token)));
     }
 
     /** One forward step, taking the model in turn with the other requests. */
@@ -160,12 +204,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A free slot, preferring the one that already holds the longest prefix of this prompt. */
-    private synchronized Slot takeSlot(int[] prompt) {
+    private synchronized Slot takeSlot(int[] prompt, String namespace) {
         Slot best = null;
         int bestPrefix = -1;
         for (Slot s : slots) {
             if (!s.busy) {
-                int p = commonPrefix(s.tokens, prompt, s.cache.length());
+                int p = s.namespace.equals(namespace) ? commonPrefix(s.tokens, prompt, s.cache.length()) : 0;
                 if (p > bestPrefix) {
                     best = s;
                     bestPrefix = p;

@@ -260,7 +260,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         UpstreamClient.Answer resp;
         try {
             resp = client.post(b, "/chat/completions", upstreamBody(call, b),
-                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)));
+                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)), call.ex.key().id());
         } catch (IOException e) {
             throw RetryableFailure.of("", e);
         }
@@ -275,7 +275,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         UpstreamClient.BufferedAnswer resp;
         try {
             resp = client.postBuffered(b, "/chat/completions", upstreamBody(call, b),
-                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)));
+                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)), call.ex.key().id());
         } catch (IOException e) {
             throw RetryableFailure.of("", e);
         }

@@ -70,8 +70,9 @@ final class UpstreamClient implements AutoCloseable {
      * Sends a request and returns once the response headers are in; the body is left to the caller.
      * The same timeout bounds every silence after that: a stream that stalls fails like one that breaks.
      */
-    Answer post(Backend backend, String path, byte[] body, Duration headersTimeout) throws IOException, InterruptedException {
-        Request req = request(backend, path, body).idleTimeout(headersTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    Answer post(Backend backend, String path, byte[] body, Duration headersTimeout, String cacheNamespace)
+            throws IOException, InterruptedException {
+        Request req = request(backend, path, body, cacheNamespace).idleTimeout(headersTimeout.toMillis(), TimeUnit.MILLISECONDS);
         InputStreamResponseListener listener = new InputStreamResponseListener();
         req.send(listener);
         Response resp;
@@ -93,9 +94,9 @@ final class UpstreamClient implements AutoCloseable {
      * Sends a request whose answer comes in one piece (a non-streamed completion). The timeout covers
      * the whole answer, which for such requests arrives together with its headers.
      */
-    BufferedAnswer postBuffered(Backend backend, String path, byte[] body, Duration timeout)
+    BufferedAnswer postBuffered(Backend backend, String path, byte[] body, Duration timeout, String cacheNamespace)
             throws IOException, InterruptedException {
-        Request req = request(backend, path, body).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Request req = request(backend, path, body, cacheNamespace).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
             ContentResponse r = new CompletableResponseListener(req, MAX_BUFFERED_ANSWER).send().get();
             return new BufferedAnswer(r.getStatus(), r.getHeaders().get(HttpHeader.CONTENT_TYPE), r.getContent());
@@ -104,12 +105,19 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private Request request(Backend backend, String path, byte[] body) throws IOException {
+    /**
+     * @param cacheNamespace whose prompt cache an embedded worker may reuse for this request (the API
+     *                       key's id); other backends are not told
+     */
+    private Request request(Backend backend, String path, byte[] body, String cacheNamespace) throws IOException {
         return clientFor(backend).newRequest(base(backend) + path)
                 .method(HttpMethod.POST)
                 .headers(h -> {
                     h.put(HttpHeader.ACCEPT, "application/json, text/event-stream");
                     authorize(backend, h);
+                    if (backend.embedded() && cacheNamespace != null) {
+                        h.put("X-Cervella-Cache-Namespace", cacheNamespace);
+                    }
                 })
                 .body(new BytesRequestContent("application/json", body));
     }

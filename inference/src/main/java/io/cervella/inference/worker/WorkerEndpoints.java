@@ -26,6 +26,12 @@ import tools.jackson.databind.node.ObjectNode;
  * back apart from the answer, as {@code reasoning_content}.
  */
 public final class WorkerEndpoints {
+    /** The header through which the core tells a worker whose prompt cache a request may use. */
+    public static final String CACHE_NAMESPACE_HEADER = "X-Cervella-Cache-Namespace";
+    /** As OpenAI: at most four stop strings; and none longer than this. */
+    static final int MAX_STOPS = 4;
+    static final int MAX_STOP_LENGTH = 256;
+
     /** Answers are capped here unless the request says otherwise. */
     static final int DEFAULT_MAX_TOKENS = 1024;
 
@@ -67,10 +73,17 @@ public final class WorkerEndpoints {
 
     private void chat(Exchange ex) throws Exception {
         ChatRequest req = parse(ex.jsonBody());
-        String prompt = ChatTemplate.render(req.messages(), true, req.thinking());
+        int[] prompt = engine.encode(ChatTemplate.renderParts(req.messages(), true, req.thinking()));
+        try {
+            engine.checkFits(prompt); // before any byte of a stream goes out
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("context_length_exceeded", e.getMessage());
+        }
+        // The core names the API key's cache space; a prefix is reused only within it.
+        String namespace = ex.header(CACHE_NAMESPACE_HEADER).orElse("");
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         if (!req.stream()) {
-            Engine.Result r = generate(prompt, req, piece -> {});
+            Engine.Result r = generate(prompt, namespace, req, piece -> {});
             ObjectNode root = Json.object();
             root.put("id", id);
             root.put("object", "chat.completion");
@@ -98,7 +111,7 @@ public final class WorkerEndpoints {
         }, null));
         Engine.Result r;
         try {
-            r = generate(prompt, req, piece -> router.route(piece, (field, text) -> {
+            r = generate(prompt, namespace, req, piece -> router.route(piece, (field, text) -> {
                 try {
                     event(out, chunk(id, delta -> delta.put(field, text), null));
                 } catch (IOException e) {
@@ -106,7 +119,8 @@ public final class WorkerEndpoints {
                 }
             }));
         } catch (UncheckedIOException clientGone) {
-            throw clientGone.getCause();
+            // The client went away: an ordinary end, not a server error to log with a stack trace.
+            throw new org.eclipse.jetty.io.EofException(clientGone.getCause());
         }
         event(out, chunk(id, delta -> {}, finishReason(r)));
         if (req.includeUsage()) {
@@ -118,11 +132,11 @@ public final class WorkerEndpoints {
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
     }
 
-    private Engine.Result generate(String prompt, ChatRequest req, java.util.function.Consumer<String> onText)
-            throws InterruptedException {
+    private Engine.Result generate(int[] prompt, String namespace, ChatRequest req,
+                                   java.util.function.Consumer<String> onText) throws InterruptedException {
         try {
-            return engine.generate(prompt, req.sampling(), req.maxTokens(), req.stops(), onText);
-        } catch (IllegalArgumentException e) {
+            return engine.generate(prompt, namespace, req.sampling(), req.maxTokens(), req.stops(), onText);
+        } catch (Engine.ContextLengthException e) {
             throw ApiException.badRequest("context_length_exceeded", e.getMessage());
         }
     }
@@ -217,6 +231,10 @@ public final class WorkerEndpoints {
             }
         } else if (stop != null && !stop.isNull()) {
             throw ApiException.badRequest("invalid_type", "'stop' must be a string or an array of strings");
+        }
+        if (stops.size() > MAX_STOPS || stops.stream().anyMatch(x -> x.length() > MAX_STOP_LENGTH)) {
+            throw ApiException.badRequest("invalid_value", "'stop' takes at most " + MAX_STOPS + " strings of at most "
+                    + MAX_STOP_LENGTH + " characters");
         }
         return new ChatRequest(messages, stream, includeUsage, thinking, maxTokens, sampling, stops);
     }

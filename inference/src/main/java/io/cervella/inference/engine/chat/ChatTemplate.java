@@ -19,21 +19,35 @@ public final class ChatTemplate {
         }
     }
 
-    public static String render(List<ChatMessage> messages, boolean addGenerationPrompt, boolean enableThinking) {
-        StringBuilder sb = new StringBuilder();
+    /**
+     * A piece of a rendered prompt: the template's own markers (special tokens allowed) or the text of a
+     * message (encoded as plain text, so that a user cannot write a special token into the prompt).
+     */
+    public record Part(String text, boolean template) {}
+
+    public static List<Part> renderParts(List<ChatMessage> messages, boolean addGenerationPrompt, boolean enableThinking) {
+        List<Part> parts = new java.util.ArrayList<>();
         for (ChatMessage m : messages) {
             if (m.role().equals("tool")) {
-                sb.append("<|im_start|>user\n<tool_response>\n").append(m.content()).append("\n</tool_response><|im_end|>\n");
+                parts.add(new Part("<|im_start|>user\n<tool_response>\n", true));
+                parts.add(new Part(m.content(), false));
+                parts.add(new Part("\n</tool_response><|im_end|>\n", true));
             } else {
-                sb.append("<|im_start|>").append(m.role()).append('\n').append(m.content()).append("<|im_end|>\n");
+                parts.add(new Part("<|im_start|>" + m.role() + "\n", true));
+                parts.add(new Part(m.content(), false));
+                parts.add(new Part("<|im_end|>\n", true));
             }
         }
         if (addGenerationPrompt) {
-            sb.append("<|im_start|>assistant\n");
-            if (!enableThinking) {
-                sb.append("<think>\n\n</think>\n\n");
-            }
+            parts.add(new Part("<|im_start|>assistant\n" + (enableThinking ? "" : "<think>\n\n</think>\n\n"), true));
         }
+        return parts;
+    }
+
+    /** The rendered prompt as one string (for display and tests). */
+    public static String render(List<ChatMessage> messages, boolean addGenerationPrompt, boolean enableThinking) {
+        StringBuilder sb = new StringBuilder();
+        renderParts(messages, addGenerationPrompt, enableThinking).forEach(p -> sb.append(p.text()));
         return sb.toString();
     }
 

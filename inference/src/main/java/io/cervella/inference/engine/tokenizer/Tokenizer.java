@@ -22,6 +22,8 @@ public final class Tokenizer {
     public static final int TYPE_CONTROL = 3;
     public static final int TYPE_USER_DEFINED = 4;
     public static final int TYPE_BYTE = 6;
+    /** Longest pre-token encoded in one piece. */
+    static final int MAX_PIECE = 256;
 
     private final String[] tokens;
     private final int[] types;
@@ -136,14 +138,24 @@ public final class Tokenizer {
             return;
         }
         for (String piece : pre.split(text)) {
-            int[] word = wordCache.get(piece);
-            if (word == null) {
-                word = bpe(ByteLevel.encode(piece.getBytes(StandardCharsets.UTF_8)));
-                if (wordCache.size() < 100_000) {
-                    wordCache.put(piece, word);
+            // BPE is quadratic in a piece's length: a run of thousands of characters without a break is
+            // encoded in slices (the tokens differ a little from an unsliced encoding; time stays bounded).
+            for (int from = 0; from < piece.length(); from += MAX_PIECE) {
+                int to = Math.min(piece.length(), from + MAX_PIECE);
+                if (to < piece.length() && Character.isHighSurrogate(piece.charAt(to - 1))) {
+                    to--;
                 }
+                String slice = piece.substring(from, to);
+                int[] word = wordCache.get(slice);
+                if (word == null) {
+                    word = bpe(ByteLevel.encode(slice.getBytes(StandardCharsets.UTF_8)));
+                    if (slice.length() <= 64 && wordCache.size() < 100_000) {
+                        wordCache.put(slice, word);
+                    }
+                }
+                out.addAll(word);
+                from = to - MAX_PIECE; // the loop adds MAX_PIECE back
             }
-            out.addAll(word);
         }
     }
 
@@ -217,24 +229,27 @@ public final class Tokenizer {
     }
 
     /** A growable int array. */
-    static final class IntList {
+    public static final class IntSink extends IntList {}
+
+    /** A growable int array. */
+    static class IntList {
         private int[] a = new int[16];
         private int n;
 
-        void add(int v) {
+        public void add(int v) {
             if (n == a.length) {
                 a = java.util.Arrays.copyOf(a, n * 2);
             }
             a[n++] = v;
         }
 
-        void addAll(int[] vs) {
+        public void addAll(int[] vs) {
             for (int v : vs) {
                 add(v);
             }
         }
 
-        int[] toArray() {
+        public int[] toArray() {
             return java.util.Arrays.copyOf(a, n);
         }
     }

@@ -52,6 +52,14 @@ class TokenizerTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void aHugeWordWithoutBreaksIsEncodedInBoundedTime() {
+        String word = "memoria".repeat(15_000) + "🐣"; // 105k characters, one pre-token
+        int[] ids = qwen.encode(word, false);
+        assertThat(qwen.decode(ids, true)).isEqualTo(word);
+    }
+
+    @Test
     void learnedMergesMakeCommonWordsShort() {
         int[] ids = qwen.encode(" memoria", false);
         assertThat(ids.length).isLessThan(" memoria".getBytes(StandardCharsets.UTF_8).length);
