@@ -1,6 +1,7 @@
 package io.cervella.inference.engine.model;
 
 import io.cervella.inference.engine.gguf.Dequantizer;
+import io.cervella.inference.engine.gguf.GgmlType;
 import io.cervella.inference.engine.gguf.GgufTensor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
@@ -48,9 +49,10 @@ public final class MatMul {
     private static void rows(GgufTensor w, float[][] x, float[][] out, int batch, int from, int to, int cols) {
         if (VectorDot.supports(w.type()) && cols % 32 == 0) {
             float[] four = new float[4];
+            boolean hasDot4 = w.type() != GgmlType.Q4_K; // dot4 has no Q4_K form yet
             for (int r = from; r < to; r++) {
                 int b = 0;
-                for (; b + 4 <= batch; b += 4) {
+                for (; hasDot4 && b + 4 <= batch; b += 4) {
                     VectorDot.dot4(w.type(), w.data(), r, x[b], x[b + 1], x[b + 2], x[b + 3], cols, four);
                     out[b][r] = four[0];
                     out[b + 1][r] = four[1];

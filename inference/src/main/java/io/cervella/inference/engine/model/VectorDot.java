@@ -30,7 +30,7 @@ final class VectorDot {
     private VectorDot() {}
 
     static boolean supports(GgmlType type) {
-        return ENABLED && (type == GgmlType.F32 || type == GgmlType.Q8_0 || type == GgmlType.Q4_0);
+        return ENABLED && (type == GgmlType.F32 || type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
     }
 
     /** dot(row {@code row} of a tensor with rows of {@code n} elements, x[0..n)). */
@@ -39,8 +39,64 @@ final class VectorDot {
             case F32 -> f32(w, row * n * 4L, x, n);
             case Q8_0 -> q8_0(w, row * (n / 32) * 34L, x, n);
             case Q4_0 -> q4_0(w, row * (n / 32) * 18L, x, n);
+            case Q4_K -> q4_k(w, row * (n / 256) * 144L, x, n);
             default -> throw new IllegalArgumentException(type + " has no vector kernel");
         };
+    }
+
+    /**
+     * Q4_K: per sub-block j of 32, y = d·scale_j·q − dmin·min_j, so the dot is
+     * d·scale_j·Σ(q·x) − dmin·min_j·Σx: two vector sums per sub-block, combined in scalars.
+     */
+    private static float q4_k(MemorySegment w, long at, float[] x, int n) {
+        float total = 0;
+        for (int sb = 0; sb < n / 256; sb++) {
+            long b = at + sb * 144L;
+            float d = Float.float16ToFloat(w.get(I16, b));
+            float dmin = Float.float16ToFloat(w.get(I16, b + 2));
+            long scales = b + 4;
+            long qs = b + 16;
+            int base = sb * 256;
+            for (int pair = 0; pair < 4; pair++) {
+                FloatVector qxLo = FloatVector.zero(F);
+                FloatVector qxHi = FloatVector.zero(F);
+                FloatVector xLo = FloatVector.zero(F);
+                FloatVector xHi = FloatVector.zero(F);
+                for (int half = 0; half < 2; half++) { // 2 × 16 bytes = the pair's 32 bytes of nibbles
+                    ByteVector q = ByteVector.fromMemorySegment(B128, w, qs + pair * 32L + half * 16L, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = q.and((byte) 0x0f);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f);
+                    for (int part = 0; part * LANES < 16; part++) {
+                        int i = base + pair * 64 + half * 16 + part * LANES;
+                        FloatVector xl = FloatVector.fromArray(F, x, i);
+                        FloatVector xh = FloatVector.fromArray(F, x, i + 32);
+                        qxLo = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).fma(xl, qxLo);
+                        qxHi = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).fma(xh, qxHi);
+                        xLo = xLo.add(xl);
+                        xHi = xHi.add(xh);
+                    }
+                }
+                int j = pair * 2;
+                total += d * q4kScale(w, scales, j) * qxLo.reduceLanes(VectorOperators.ADD)
+                        - dmin * q4kMin(w, scales, j) * xLo.reduceLanes(VectorOperators.ADD);
+                total += d * q4kScale(w, scales, j + 1) * qxHi.reduceLanes(VectorOperators.ADD)
+                        - dmin * q4kMin(w, scales, j + 1) * xHi.reduceLanes(VectorOperators.ADD);
+            }
+        }
+        return total;
+    }
+
+    private static int u8(MemorySegment w, long at) {
+        return w.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+    }
+
+    /** Q4_K's packed 6-bit scale and min of sub-block j (docs/formats/gguf.md). */
+    private static int q4kScale(MemorySegment w, long s, int j) {
+        return j < 4 ? u8(w, s + j) & 63 : (u8(w, s + j + 4) & 0x0f) | ((u8(w, s + j - 4) >>> 6) << 4);
+    }
+
+    private static int q4kMin(MemorySegment w, long s, int j) {
+        return j < 4 ? u8(w, s + j + 4) & 63 : (u8(w, s + j + 4) >>> 4) | ((u8(w, s + j) >>> 6) << 4);
     }
 
     /**

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The vector kernels against dequantize-then-multiply in float64, row by row. */
 class VectorDotTest {
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0", "Q4_K"})
     void kernelsMatchAFloat64Reference(GgmlType type) {
         assertThat(VectorDot.supports(type)).as("vector kernel available on this machine").isTrue();
         Random r = new Random(type.ordinal());
@@ -39,6 +39,9 @@ class VectorDotTest {
             }
             float actual = VectorDot.dot(type, seg, row, x, n);
             assertThat(Math.abs(actual - expected) / scale).as("row %d", row).isLessThan(1e-5);
+            if (type == GgmlType.Q4_K) {
+                continue; // no four-input form for Q4_K yet
+            }
             float[] four = new float[4];
             float[] z = new float[n];
             VectorDot.dot4(type, seg, row, z, x, z, x, n, four);
