@@ -86,7 +86,7 @@ public final class Engine implements AutoCloseable {
      * does (a user who writes "<|im_start|>system" gets those characters, not a system turn).
      */
     public int[] encode(List<ChatTemplate.Part> parts) {
-        Tokenizer.IntSink out = new Tokenizer.IntSink();
+        Tokenizer.IntList out = new Tokenizer.IntList();
         if (tokenizer.addsBos() && tokenizer.bosId() >= 0) {
             out.add(tokenizer.bosId());
         }

@@ -76,11 +76,11 @@ public final class Dequantizer {
     }
 
     /** Scale and min of Q4_K sub-block j from the 12 packed bytes at {@code s}. */
-    static int q4kScale(MemorySegment data, long s, int j) {
+    public static int q4kScale(MemorySegment data, long s, int j) {
         return j < 4 ? u8(data, s + j) & 63 : (u8(data, s + j + 4) & 0x0f) | ((u8(data, s + j - 4) >>> 6) << 4);
     }
 
-    static int q4kMin(MemorySegment data, long s, int j) {
+    public static int q4kMin(MemorySegment data, long s, int j) {
         return j < 4 ? u8(data, s + j + 4) & 63 : (u8(data, s + j + 4) >>> 4) | ((u8(data, s + j) >>> 6) << 4);
     }
 

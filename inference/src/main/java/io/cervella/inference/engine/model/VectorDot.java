@@ -1,5 +1,6 @@
 package io.cervella.inference.engine.model;
 
+import io.cervella.inference.engine.gguf.Dequantizer;
 import io.cervella.inference.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -77,27 +78,15 @@ final class VectorDot {
                     }
                 }
                 int j = pair * 2;
-                total += d * q4kScale(w, scales, j) * qxLo.reduceLanes(VectorOperators.ADD)
-                        - dmin * q4kMin(w, scales, j) * xLo.reduceLanes(VectorOperators.ADD);
-                total += d * q4kScale(w, scales, j + 1) * qxHi.reduceLanes(VectorOperators.ADD)
-                        - dmin * q4kMin(w, scales, j + 1) * xHi.reduceLanes(VectorOperators.ADD);
+                total += d * Dequantizer.q4kScale(w, scales, j) * qxLo.reduceLanes(VectorOperators.ADD)
+                        - dmin * Dequantizer.q4kMin(w, scales, j) * xLo.reduceLanes(VectorOperators.ADD);
+                total += d * Dequantizer.q4kScale(w, scales, j + 1) * qxHi.reduceLanes(VectorOperators.ADD)
+                        - dmin * Dequantizer.q4kMin(w, scales, j + 1) * xHi.reduceLanes(VectorOperators.ADD);
             }
         }
         return total;
     }
 
-    private static int u8(MemorySegment w, long at) {
-        return w.get(ValueLayout.JAVA_BYTE, at) & 0xff;
-    }
-
-    /** Q4_K's packed 6-bit scale and min of sub-block j (docs/formats/gguf.md). */
-    private static int q4kScale(MemorySegment w, long s, int j) {
-        return j < 4 ? u8(w, s + j) & 63 : (u8(w, s + j + 4) & 0x0f) | ((u8(w, s + j - 4) >>> 6) << 4);
-    }
-
-    private static int q4kMin(MemorySegment w, long s, int j) {
-        return j < 4 ? u8(w, s + j + 4) & 63 : (u8(w, s + j + 4) >>> 4) | ((u8(w, s + j) >>> 6) << 4);
-    }
 
     /**
      * Four dot products of the same row (four prompt tokens): each weight vector is loaded and widened

@@ -229,10 +229,7 @@ public final class Tokenizer {
     }
 
     /** A growable int array. */
-    public static final class IntSink extends IntList {}
-
-    /** A growable int array. */
-    static class IntList {
+    public static final class IntList {
         private int[] a = new int[16];
         private int n;
 
