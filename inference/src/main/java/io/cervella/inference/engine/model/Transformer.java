@@ -3,6 +3,8 @@ package io.cervella.inference.engine.model;
 import io.cervella.inference.engine.gguf.Dequantizer;
 import io.cervella.inference.engine.gguf.GgufFile;
 import io.cervella.inference.engine.gguf.GgufTensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The forward pass of Llama-family decoders (llama, qwen2, qwen3), top to bottom:
@@ -17,11 +19,20 @@ public final class Transformer implements AutoCloseable {
     private final GgufTensor embeddings;
     private final GgufTensor output;
     private final float[] outputNorm;
+    private final ThreadTeam team;
     private final MatMul matmul;
+    private final Attention attention;
+    /** RoPE's inverse frequencies θ^(−2i/d), i < d/2. */
+    private final double[] inverseFrequencies;
 
     private record Layer(float[] attnNorm, GgufTensor q, GgufTensor k, GgufTensor v, float[] qBias, float[] kBias,
                          float[] vBias, float[] qNorm, float[] kNorm, GgufTensor o, float[] ffnNorm, GgufTensor gate,
-                         GgufTensor up, GgufTensor down) {}
+                         GgufTensor up, GgufTensor down) {
+        /** Q, K and V read the same input: one matrix product for the three. */
+        GgufTensor[] qkv() { return new GgufTensor[] {q, k, v}; }
+
+        GgufTensor[] gateUp() { return new GgufTensor[] {gate, up}; }
+    }
 
     public Transformer(GgufFile g, ModelConfig c, int threads) {
         this.c = c;
@@ -43,7 +54,13 @@ public final class Transformer implements AutoCloseable {
                     Dequantizer.dequantize(g.tensor(p + "ffn_norm.weight")),
                     g.tensor(p + "ffn_gate.weight"), g.tensor(p + "ffn_up.weight"), g.tensor(p + "ffn_down.weight"));
         }
-        this.matmul = new MatMul(threads);
+        this.team = new ThreadTeam(threads);
+        this.matmul = new MatMul(team);
+        this.attention = new Attention(c, team);
+        this.inverseFrequencies = new double[c.headDim() / 2];
+        for (int i = 0; i < inverseFrequencies.length; i++) {
+            inverseFrequencies[i] = Math.pow(c.ropeTheta(), -2.0 * i / c.headDim());
+        }
     }
 
     public ModelConfig config() { return c; }
@@ -74,14 +91,15 @@ public final class Transformer implements AutoCloseable {
         float[][] proj = new float[n][e];
         float[][] gate = new float[n][c.feedForward()];
         float[][] up = new float[n][c.feedForward()];
+        float[][][] qkv = {q, k, v};
+        float[][][] gateUp = {gate, up};
+        float[][][] rotations = rotations(start, n);
         for (int l = 0; l < c.layers(); l++) {
             Layer L = layers[l];
             for (int b = 0; b < n; b++) {
                 rmsNorm(x[b], L.attnNorm(), xn[b], 0, e);
             }
-            matmul.apply(L.q(), xn, q, n);
-            matmul.apply(L.k(), xn, k, n);
-            matmul.apply(L.v(), xn, v, n);
+            matmul.apply(xn, n, L.qkv(), qkv);
             for (int b = 0; b < n; b++) {
                 if (L.qBias() != null) {
                     add(q[b], L.qBias());
@@ -96,26 +114,20 @@ public final class Transformer implements AutoCloseable {
                         rmsNorm(k[b], L.kNorm(), k[b], h * c.headDim(), c.headDim());
                     }
                 }
-                rope(q[b], c.heads(), start + b);
-                rope(k[b], c.kvHeads(), start + b);
+                rope(q[b], c.heads(), rotations[0][b], rotations[1][b]);
+                rope(k[b], c.kvHeads(), rotations[0][b], rotations[1][b]);
                 System.arraycopy(k[b], 0, cache.keys[l][start + b], 0, c.kvDim());
                 System.arraycopy(v[b], 0, cache.values[l][start + b], 0, c.kvDim());
             }
-            for (int b = 0; b < n; b++) {
-                attend(q[b], cache, l, start + b, att[b]);
-            }
+            attention.apply(q, cache, l, start, n, att);
             matmul.apply(L.o(), att, proj, n);
             for (int b = 0; b < n; b++) {
                 add(x[b], proj[b]);
                 rmsNorm(x[b], L.ffnNorm(), xn[b], 0, e);
             }
-            matmul.apply(L.gate(), xn, gate, n);
-            matmul.apply(L.up(), xn, up, n);
+            matmul.apply(xn, n, L.gateUp(), gateUp);
             for (int b = 0; b < n; b++) {
-                for (int i = 0; i < c.feedForward(); i++) {
-                    float g = gate[b][i];
-                    gate[b][i] = g / (1f + (float) Math.exp(-g)) * up[b][i]; // SiLU(gate) * up
-                }
+                swiGlu(gate[b], up[b]);
             }
             matmul.apply(L.down(), gate, proj, n);
             for (int b = 0; b < n; b++) {
@@ -148,64 +160,51 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
+    /** cos and sin of every rotation angle of positions start..start+n-1: [0 cos, 1 sin][b][i]. */
+    private float[][][] rotations(int start, int n) {
+        float[][][] r = new float[2][n][inverseFrequencies.length];
+        for (int b = 0; b < n; b++) {
+            for (int i = 0; i < inverseFrequencies.length; i++) {
+                double theta = (start + b) * inverseFrequencies[i];
+                r[0][b][i] = (float) Math.cos(theta);
+                r[1][b][i] = (float) Math.sin(theta);
+            }
+        }
+        return r;
+    }
+
     /** Rotary position embedding, per head; Qwen pairs (i, i + d/2), Llama pairs (2i, 2i + 1). */
-    private void rope(float[] v, int heads, int pos) {
+    private void rope(float[] v, int heads, float[] cos, float[] sin) {
         int d = c.headDim();
         for (int h = 0; h < heads; h++) {
             int base = h * d;
             for (int i = 0; i < d / 2; i++) {
-                double theta = pos * Math.pow(c.ropeTheta(), -2.0 * i / d);
-                float cos = (float) Math.cos(theta);
-                float sin = (float) Math.sin(theta);
                 int a = c.ropeNeox() ? base + i : base + 2 * i;
                 int b = c.ropeNeox() ? base + i + d / 2 : base + 2 * i + 1;
                 float x0 = v[a];
                 float x1 = v[b];
-                v[a] = x0 * cos - x1 * sin;
-                v[b] = x0 * sin + x1 * cos;
+                v[a] = x0 * cos[i] - x1 * sin[i];
+                v[b] = x0 * sin[i] + x1 * cos[i];
             }
         }
     }
 
-    /** Causal grouped-query attention of one query position over the cache up to and including it. */
-    private void attend(float[] q, KvCache cache, int layer, int pos, float[] out) {
-        int d = c.headDim();
-        int group = c.heads() / c.kvHeads();
-        float scale = (float) (1.0 / Math.sqrt(d));
-        float[] scores = new float[pos + 1];
-        for (int h = 0; h < c.heads(); h++) {
-            int qOff = h * d;
-            int kvOff = (h / group) * d;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int t = 0; t <= pos; t++) {
-                float[] key = cache.keys[layer][t];
-                float s = 0;
-                for (int i = 0; i < d; i++) {
-                    s += q[qOff + i] * key[kvOff + i];
-                }
-                scores[t] = s * scale;
-                max = Math.max(max, scores[t]);
-            }
-            float sum = 0;
-            for (int t = 0; t <= pos; t++) {
-                scores[t] = (float) Math.exp(scores[t] - max);
-                sum += scores[t];
-            }
-            for (int i = 0; i < d; i++) {
-                out[qOff + i] = 0;
-            }
-            for (int t = 0; t <= pos; t++) {
-                float p = scores[t] / sum;
-                float[] value = cache.values[layer][t];
-                for (int i = 0; i < d; i++) {
-                    out[qOff + i] += p * value[kvOff + i];
-                }
-            }
+    /** gate = SiLU(gate) · up, where SiLU(g) = g / (1 + e^−g). */
+    private static void swiGlu(float[] gate, float[] up) {
+        int i = 0;
+        for (; i + VectorDot.LANES <= gate.length; i += VectorDot.LANES) {
+            FloatVector g = FloatVector.fromArray(VectorDot.F, gate, i);
+            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(VectorDot.F, up, i))
+                    .intoArray(gate, i);
+        }
+        for (; i < gate.length; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
 
     @Override
     public void close() {
-        matmul.close();
+        team.close();
     }
 }

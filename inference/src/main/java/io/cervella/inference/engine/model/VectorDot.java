@@ -12,228 +12,248 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Dot products of one weight row, read straight from the mapped file in its own encoding, with float
- * activations, on the widest float vectors of the machine (8 lanes with AVX2, 16 with AVX-512). Bytes
- * of Q8_0 and Q4_0 blocks are widened to floats in registers; nothing is decoded to memory. Types
- * without a kernel here, and machines with narrower vectors, fall back to {@link #supports} = false.
+ * Dot products of one weight row, read straight from the mapped file in its own encoding, with one
+ * float activation vector: the kernels of generation, where every weight is used once per token and
+ * the time goes into reading and widening it. Nothing is decoded to memory: bytes are widened to
+ * floats in registers, the block's scale is applied once to the block's partial sum, and a
+ * sub-block's minimum (Q4_K) is applied through the activation's block sums, once per sub-block.
+ * Works on the widest float vectors of the machine (8 lanes with AVX2, 16 with AVX-512); types
+ * without a kernel here, and machines with other widths, answer {@link #supports} = false.
  */
 final class VectorDot {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = F.length();
-    /** Bytes widened to one float vector per load. */
-    private static final VectorSpecies<Byte> B = LANES == 8 || LANES == 16
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int LANES = F.length();
+    /** As many bytes as float lanes: one load widens to one float vector. */
+    static final VectorSpecies<Byte> B = LANES == 8 || LANES == 16
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
-    /** 16 bytes: the nibbles of one Q4_0 block. */
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final boolean ENABLED = B != null && !Boolean.getBoolean("cervella.scalar");
 
     private VectorDot() {}
 
     static boolean supports(GgmlType type) {
-        return ENABLED && (type == GgmlType.F32 || type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
+        return ENABLED && switch (type) {
+            case F32, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
-    /** dot(row {@code row} of a tensor with rows of {@code n} elements, x[0..n)). */
-    static float dot(GgmlType type, MemorySegment w, long row, float[] x, int n) {
+    /** Whether {@link #dot} needs the activation's sums over blocks of 32 ({@link #blockSums}). */
+    static boolean needsBlockSums(GgmlType type) {
+        return type == GgmlType.Q4_K;
+    }
+
+    /** Sums of x over each block of 32 elements. */
+    static float[] blockSums(float[] x, int n) {
+        float[] sums = new float[n / 32];
+        for (int blk = 0; blk < n / 32; blk++) {
+            FloatVector s = FloatVector.zero(F);
+            for (int i = 0; i < 32; i += LANES) {
+                s = s.add(FloatVector.fromArray(F, x, blk * 32 + i));
+            }
+            sums[blk] = s.reduceLanes(VectorOperators.ADD);
+        }
+        return sums;
+    }
+
+    /**
+     * dot(row {@code row} of a tensor with rows of {@code n} elements, x[0..n)); {@code sums} are x's
+     * {@link #blockSums} where {@link #needsBlockSums}, else unused.
+     */
+    static float dot(GgmlType type, MemorySegment w, long row, float[] x, float[] sums, int n) {
         return switch (type) {
             case F32 -> f32(w, row * n * 4L, x, n);
             case Q8_0 -> q8_0(w, row * (n / 32) * 34L, x, n);
             case Q4_0 -> q4_0(w, row * (n / 32) * 18L, x, n);
-            case Q4_K -> q4_k(w, row * (n / 256) * 144L, x, n);
+            case Q4_K -> q4_k(w, row * (n / 256) * 144L, x, sums, n);
+            case Q6_K -> q6_k(w, row * (n / 256) * 210L, x, n);
             default -> throw new IllegalArgumentException(type + " has no vector kernel");
         };
     }
 
-    /**
-     * Q4_K: per sub-block j of 32, y = d·scale_j·q − dmin·min_j, so the dot is
-     * d·scale_j·Σ(q·x) − dmin·min_j·Σx: two vector sums per sub-block, combined in scalars.
-     */
-    private static float q4_k(MemorySegment w, long at, float[] x, int n) {
-        float total = 0;
-        for (int sb = 0; sb < n / 256; sb++) {
-            long b = at + sb * 144L;
-            float d = Float.float16ToFloat(w.get(I16, b));
-            float dmin = Float.float16ToFloat(w.get(I16, b + 2));
-            long scales = b + 4;
-            long qs = b + 16;
-            int base = sb * 256;
-            for (int pair = 0; pair < 4; pair++) {
-                FloatVector qxLo = FloatVector.zero(F);
-                FloatVector qxHi = FloatVector.zero(F);
-                FloatVector xLo = FloatVector.zero(F);
-                FloatVector xHi = FloatVector.zero(F);
-                for (int half = 0; half < 2; half++) { // 2 × 16 bytes = the pair's 32 bytes of nibbles
-                    ByteVector q = ByteVector.fromMemorySegment(B128, w, qs + pair * 32L + half * 16L, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector lo = q.and((byte) 0x0f);
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f);
-                    for (int part = 0; part * LANES < 16; part++) {
-                        int i = base + pair * 64 + half * 16 + part * LANES;
-                        FloatVector xl = FloatVector.fromArray(F, x, i);
-                        FloatVector xh = FloatVector.fromArray(F, x, i + 32);
-                        qxLo = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).fma(xl, qxLo);
-                        qxHi = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).fma(xh, qxHi);
-                        xLo = xLo.add(xl);
-                        xHi = xHi.add(xh);
-                    }
-                }
-                int j = pair * 2;
-                total += d * Dequantizer.q4kScale(w, scales, j) * qxLo.reduceLanes(VectorOperators.ADD)
-                        - dmin * Dequantizer.q4kMin(w, scales, j) * xLo.reduceLanes(VectorOperators.ADD);
-                total += d * Dequantizer.q4kScale(w, scales, j + 1) * qxHi.reduceLanes(VectorOperators.ADD)
-                        - dmin * Dequantizer.q4kMin(w, scales, j + 1) * xHi.reduceLanes(VectorOperators.ADD);
-            }
+    /** dot(a[aOff..aOff+n), b[bOff..bOff+n)) of two float arrays. */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOff + i + LANES).fma(FloatVector.fromArray(F, b, bOff + i + LANES), acc1);
         }
-        return total;
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
     }
 
-
-    /**
-     * Four dot products of the same row (four prompt tokens): each weight vector is loaded and widened
-     * once and used four times, which is what makes prompt processing faster than token by token.
-     */
-    static void dot4(GgmlType type, MemorySegment w, long row, float[] x0, float[] x1, float[] x2, float[] x3, int n,
-                     float[] out) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        switch (type) {
-            case F32 -> {
-                long at = row * n * 4L;
-                for (int i = 0; i < n; i += LANES) {
-                    FloatVector wv = FloatVector.fromMemorySegment(F, w, at + 4L * i, ByteOrder.LITTLE_ENDIAN);
-                    a0 = wv.fma(FloatVector.fromArray(F, x0, i), a0);
-                    a1 = wv.fma(FloatVector.fromArray(F, x1, i), a1);
-                    a2 = wv.fma(FloatVector.fromArray(F, x2, i), a2);
-                    a3 = wv.fma(FloatVector.fromArray(F, x3, i), a3);
-                }
-            }
-            case Q8_0 -> {
-                long at = row * (n / 32) * 34L;
-                for (int block = 0; block < n / 32; block++) {
-                    long b = at + block * 34L;
-                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
-                    for (int j = 0; j < 32; j += LANES) {
-                        FloatVector wv = ((FloatVector) ByteVector.fromMemorySegment(B, w, b + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                        int i = block * 32 + j;
-                        a0 = wv.fma(FloatVector.fromArray(F, x0, i), a0);
-                        a1 = wv.fma(FloatVector.fromArray(F, x1, i), a1);
-                        a2 = wv.fma(FloatVector.fromArray(F, x2, i), a2);
-                        a3 = wv.fma(FloatVector.fromArray(F, x3, i), a3);
-                    }
-                }
-            }
-            case Q4_0 -> {
-                long at = row * (n / 32) * 18L;
-                ByteVector eight = ByteVector.broadcast(B128, (byte) 8);
-                for (int block = 0; block < n / 32; block++) {
-                    long b = at + block * 18L;
-                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
-                    ByteVector q = ByteVector.fromMemorySegment(B128, w, b + 2, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector lo = q.and((byte) 0x0f).sub(eight);
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).sub(eight);
-                    for (int part = 0; part * LANES < 16; part++) {
-                        FloatVector l = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).mul(d);
-                        FloatVector h = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).mul(d);
-                        int i = block * 32 + part * LANES;
-                        a0 = h.fma(FloatVector.fromArray(F, x0, i + 16), l.fma(FloatVector.fromArray(F, x0, i), a0));
-                        a1 = h.fma(FloatVector.fromArray(F, x1, i + 16), l.fma(FloatVector.fromArray(F, x1, i), a1));
-                        a2 = h.fma(FloatVector.fromArray(F, x2, i + 16), l.fma(FloatVector.fromArray(F, x2, i), a2));
-                        a3 = h.fma(FloatVector.fromArray(F, x3, i + 16), l.fma(FloatVector.fromArray(F, x3, i), a3));
-                    }
-                }
-            }
-            default -> throw new IllegalArgumentException(type + " has no vector kernel");
-        }
-        out[0] = a0.reduceLanes(VectorOperators.ADD);
-        out[1] = a1.reduceLanes(VectorOperators.ADD);
-        out[2] = a2.reduceLanes(VectorOperators.ADD);
-        out[3] = a3.reduceLanes(VectorOperators.ADD);
-    }
+    // The kernels below take one block per iteration and keep the block's partial sum apart from the
+    // running total: the partial sums of consecutive blocks do not depend on each other, so the
+    // processor overlaps them, and the scale costs one multiply-add per block instead of one per vector.
 
     private static float f32(MemorySegment w, long at, float[] x, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            FloatVector wv = FloatVector.fromMemorySegment(F, w, at + 4L * i, ByteOrder.LITTLE_ENDIAN);
-            acc = wv.fma(FloatVector.fromArray(F, x, i), acc);
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
+            acc0 = FloatVector.fromMemorySegment(F, w, at + 4L * i, ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, i), acc0);
+            acc1 = FloatVector.fromMemorySegment(F, w, at + 4L * (i + LANES), ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, i + LANES), acc1);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 4L * i) * x[i];
         }
         return sum;
     }
 
+    /** Q8_0: 34-byte blocks, an f16 scale and 32 signed bytes. */
     private static float q8_0(MemorySegment w, long at, float[] x, int n) {
-        if (LANES != 8) {
-            return q8_0Wide(w, at, x, n);
-        }
-        // Four independent accumulators, one per 8-byte part of a block: the FMAs of a block do not wait
-        // on each other (an FMA takes four cycles to deliver; one chain would leave the unit idle).
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (int block = 0; block < n / 32; block++) {
             long b = at + block * 34L;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
-            int i = block * 32;
-            a0 = widen(w, b + 2).mul(d).fma(FloatVector.fromArray(F, x, i), a0);
-            a1 = widen(w, b + 10).mul(d).fma(FloatVector.fromArray(F, x, i + 8), a1);
-            a2 = widen(w, b + 18).mul(d).fma(FloatVector.fromArray(F, x, i + 16), a2);
-            a3 = widen(w, b + 26).mul(d).fma(FloatVector.fromArray(F, x, i + 24), a3);
+            int base = block * 32;
+            FloatVector s = widen(bytes(w, b + 2)).mul(FloatVector.fromArray(F, x, base));
+            for (int part = 1; part < 32 / LANES; part++) {
+                s = widen(bytes(w, b + 2 + part * LANES)).fma(FloatVector.fromArray(F, x, base + part * LANES), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, f16(w, b)), acc);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Eight signed bytes as eight floats. */
-    private static FloatVector widen(MemorySegment w, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    /** The same for 16-lane machines: two parts of 16 per block. */
-    private static float q8_0Wide(MemorySegment w, long at, float[] x, int n) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        for (int block = 0; block < n / 32; block++) {
-            long b = at + block * 34L;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
-            int i = block * 32;
-            a0 = widen(w, b + 2).mul(d).fma(FloatVector.fromArray(F, x, i), a0);
-            a1 = widen(w, b + 2 + LANES).mul(d).fma(FloatVector.fromArray(F, x, i + LANES), a1);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
-    }
-
+    /** Q4_0: 18-byte blocks, an f16 scale and 16 bytes: low nibbles are elements 0-15, high ones 16-31, minus 8. */
     private static float q4_0(MemorySegment w, long at, float[] x, int n) {
-        // Separate accumulators for the low and high nibbles (and per part), so that the FMAs of a block
-        // are independent of one another.
-        FloatVector lo0 = FloatVector.zero(F);
-        FloatVector hi0 = FloatVector.zero(F);
-        FloatVector lo1 = FloatVector.zero(F);
-        FloatVector hi1 = FloatVector.zero(F);
-        ByteVector eight = ByteVector.broadcast(B128, (byte) 8);
+        FloatVector acc = FloatVector.zero(F);
         for (int block = 0; block < n / 32; block++) {
             long b = at + block * 18L;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, b)));
-            ByteVector q = ByteVector.fromMemorySegment(B128, w, b + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0f).sub(eight);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).sub(eight);
             int base = block * 32;
-            if (LANES == 8) {
-                lo0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base), lo0);
-                lo1 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).mul(d).fma(FloatVector.fromArray(F, x, base + 8), lo1);
-                hi0 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base + 16), hi0);
-                hi1 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(d).fma(FloatVector.fromArray(F, x, base + 24), hi1);
-            } else {
-                lo0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base), lo0);
-                hi0 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).fma(FloatVector.fromArray(F, x, base + 16), hi0);
+            FloatVector s = FloatVector.zero(F);
+            for (int part = 0; part < 16 / LANES; part++) {
+                ByteVector q = bytes(w, b + 2 + part * LANES);
+                s = widen(low(q).sub((byte) 8)).fma(FloatVector.fromArray(F, x, base + part * LANES), s);
+                s = widen(high(q).sub((byte) 8)).fma(FloatVector.fromArray(F, x, base + 16 + part * LANES), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, f16(w, b)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q4_K: 144-byte super-blocks of 256 (f16 d and dmin, 12 bytes of 6-bit scales and minimums for
+     * eight sub-blocks of 32, 128 bytes of nibbles: each 32 bytes hold two sub-blocks, low nibbles
+     * first). Element = d·scale_j·q − dmin·min_j, so the dot is Σ_j d·scale_j·Σ(q·x) − dmin·min_j·Σx,
+     * and Σx of each sub-block comes precomputed in {@code sums}.
+     */
+    private static float q4_k(MemorySegment w, long at, float[] x, float[] sums, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        float minimums = 0;
+        for (int sb = 0; sb < n / 256; sb++) {
+            long b = at + sb * 144L;
+            float d = f16(w, b);
+            float dmin = f16(w, b + 2);
+            long scales = b + 4;
+            long qs = b + 16;
+            int base = sb * 256;
+            for (int pair = 0; pair < 4; pair++) {
+                FloatVector lo = FloatVector.zero(F);
+                FloatVector hi = FloatVector.zero(F);
+                for (int part = 0; part < 32 / LANES; part++) {
+                    ByteVector q = bytes(w, qs + pair * 32L + part * LANES);
+                    int i = base + pair * 64 + part * LANES;
+                    lo = widen(low(q)).fma(FloatVector.fromArray(F, x, i), lo);
+                    hi = widen(high(q)).fma(FloatVector.fromArray(F, x, i + 32), hi);
+                }
+                int j = pair * 2;
+                acc = lo.fma(FloatVector.broadcast(F, d * Dequantizer.q4kScale(w, scales, j)), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * Dequantizer.q4kScale(w, scales, j + 1)), acc);
+                minimums += dmin * (Dequantizer.q4kMin(w, scales, j) * sums[sb * 8 + j]
+                        + Dequantizer.q4kMin(w, scales, j + 1) * sums[sb * 8 + j + 1]);
             }
         }
-        return lo0.add(lo1).add(hi0.add(hi1)).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - minimums;
+    }
+
+    /**
+     * Q6_K: 210-byte super-blocks of 256 (128 bytes of low nibbles, 64 of high 2-bit pairs, 16 signed
+     * 8-bit scales, one per 16 elements, then the f16 d). Element = d·scale·(q − 32), q 6 bits. Each half
+     * of 128 takes 64 low-nibble bytes and 32 high bytes; a high byte holds the top bits of four
+     * elements 32 apart.
+     */
+    private static float q6_k(MemorySegment w, long at, float[] x, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int sb = 0; sb < n / 256; sb++) {
+            long b = at + sb * 210L;
+            float d = f16(w, b + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = b + 64L * half;
+                long qh = b + 128 + 32L * half;
+                long sc = b + 192 + 8L * half;
+                int base = sb * 256 + 128 * half;
+                for (int group = 0; group < 2; group++) { // elements l in [16·group, 16·group + 16)
+                    FloatVector s1 = FloatVector.zero(F);
+                    FloatVector s2 = FloatVector.zero(F);
+                    FloatVector s3 = FloatVector.zero(F);
+                    FloatVector s4 = FloatVector.zero(F);
+                    for (int part = 0; part < 16 / LANES; part++) {
+                        int l = group * 16 + part * LANES;
+                        ByteVector a = bytes(w, ql + l);
+                        ByteVector c = bytes(w, ql + l + 32);
+                        ByteVector h = bytes(w, qh + l);
+                        // The two high bits of each element, moved to bits 4-5 of its byte.
+                        ByteVector q1 = low(a).or(shiftLeft(h, 4).and((byte) 0x30)).sub((byte) 32);
+                        ByteVector q2 = low(c).or(shiftLeft(h, 2).and((byte) 0x30)).sub((byte) 32);
+                        ByteVector q3 = high(a).or(h.and((byte) 0x30)).sub((byte) 32);
+                        ByteVector q4 = high(c).or(shiftRight(h, 2).and((byte) 0x30)).sub((byte) 32);
+                        s1 = widen(q1).fma(FloatVector.fromArray(F, x, base + l), s1);
+                        s2 = widen(q2).fma(FloatVector.fromArray(F, x, base + l + 32), s2);
+                        s3 = widen(q3).fma(FloatVector.fromArray(F, x, base + l + 64), s3);
+                        s4 = widen(q4).fma(FloatVector.fromArray(F, x, base + l + 96), s4);
+                    }
+                    acc = s1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group)), acc);
+                    acc = s2.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2)), acc);
+                    acc = s3.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 4)), acc);
+                    acc = s4.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 6)), acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static float f16(MemorySegment w, long at) {
+        return Float.float16ToFloat(w.get(I16, at));
+    }
+
+    /** {@link #LANES} bytes from the mapping. */
+    static ByteVector bytes(MemorySegment w, long at) {
+        return ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Signed bytes as floats. */
+    static FloatVector widen(ByteVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    static ByteVector low(ByteVector q) {
+        return q.and((byte) 0x0f);
+    }
+
+    static ByteVector high(ByteVector q) {
+        return shiftRight(q, 4).and((byte) 0x0f);
+    }
+
+    /**
+     * Bytes shifted right by {@code bits}, with bits of the neighbouring byte coming in at the top (the
+     * caller masks them off): x86 has no byte shift, and a shift of 32-bit lanes is one instruction where the byte
+     * form is several.
+     */
+    static ByteVector shiftRight(ByteVector q, int bits) {
+        return q.reinterpretAsInts().lanewise(VectorOperators.LSHR, bits).reinterpretAsBytes();
+    }
+
+    /** The same to the left. */
+    static ByteVector shiftLeft(ByteVector q, int bits) {
+        return q.reinterpretAsInts().lanewise(VectorOperators.LSHL, bits).reinterpretAsBytes();
     }
 }
