@@ -4,14 +4,15 @@ import static io.cervella.inference.engine.model.VectorDot.F;
 import static io.cervella.inference.engine.model.VectorDot.LANES;
 
 import io.cervella.inference.engine.gguf.GgufTensor;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * out[b][r] = dot(row r of W, x[b]) for a batch of inputs, on a {@link ThreadTeam}. Several matrices
  * that read the same input (Q, K and V; gate and up) go out as one piece of work: their rows are laid
- * end to end and cut into one contiguous range per thread, so the team meets once instead of once per
- * matrix, and each thread reads long sequential runs of weights.
+ * end to end, so the team meets once instead of once per
+ * matrix; each thread claims chunks of consecutive rows, so it reads long sequential runs of weights.
  *
  * <p>One input (generation): the fused kernels of {@link VectorDot} read each weight once, in its own
  * encoding. A batch (a prompt): each row is decoded to floats once ({@link RowDecoder}) and multiplied
@@ -49,8 +50,15 @@ public final class MatMul {
             rows(ws, x, outs, batch, blockSums, 0, allRows, cols);
             return;
         }
-        team.run(member -> rows(ws, x, outs, batch, blockSums,
-                team.rangeStart(allRows, member), team.rangeStart(allRows, member + 1), cols));
+        // Chunks handed out from a shared cursor rather than one fixed range per thread: a thread that the
+        // system holds up for a moment leaves its unclaimed chunks to the others instead of making them wait.
+        int chunk = Math.max(16, allRows / (team.size() * 8));
+        AtomicInteger cursor = new AtomicInteger();
+        team.run(member -> {
+            for (int from = cursor.getAndAdd(chunk); from < allRows; from = cursor.getAndAdd(chunk)) {
+                rows(ws, x, outs, batch, blockSums, from, Math.min(allRows, from + chunk), cols);
+            }
+        });
     }
 
     /** Rows [from, to) of the matrices laid end to end. */
