@@ -27,6 +27,8 @@ final class VectorDot {
     static final VectorSpecies<Byte> B = LANES == 8 || LANES == 16
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final boolean ENABLED = B != null && !Boolean.getBoolean("cervella.scalar");
 
     private VectorDot() {}
@@ -147,15 +149,27 @@ final class VectorDot {
      * and Σx of each sub-block comes precomputed in {@code sums}.
      */
     private static float q4_k(MemorySegment w, long at, float[] x, float[] sums, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector accLo = FloatVector.zero(F);
+        FloatVector accHi = FloatVector.zero(F);
         float minimums = 0;
         for (int sb = 0; sb < n / 256; sb++) {
             long b = at + sb * 144L;
             float d = f16(w, b);
             float dmin = f16(w, b + 2);
-            long scales = b + 4;
+            // The twelve bytes of 6-bit scales and minimums, unpacked four at a time in 32-bit registers:
+            // sub-blocks 0-3 keep theirs in the low 6 bits of bytes 0-3 (scales) and 4-7 (minimums);
+            // sub-blocks 4-7 take 4 bits from bytes 8-11 and their top 2 bits from bits 6-7 of bytes 0-7.
+            long packed = w.get(I64, b + 4);
+            int packedHigh = w.get(I32, b + 12);
+            int first4 = (int) packed;
+            int second4 = (int) (packed >>> 32);
+            int scalesLow = first4 & 0x3f3f3f3f;
+            int minsLow = second4 & 0x3f3f3f3f;
+            int scalesHigh = (packedHigh & 0x0f0f0f0f) | ((first4 & 0xc0c0c0c0) >>> 2);
+            int minsHigh = ((packedHigh >>> 4) & 0x0f0f0f0f) | ((second4 & 0xc0c0c0c0) >>> 2);
             long qs = b + 16;
             int base = sb * 256;
+            float blockMinimums = 0;
             for (int pair = 0; pair < 4; pair++) {
                 FloatVector lo = FloatVector.zero(F);
                 FloatVector hi = FloatVector.zero(F);
@@ -165,14 +179,16 @@ final class VectorDot {
                     lo = widen(low(q)).fma(FloatVector.fromArray(F, x, i), lo);
                     hi = widen(high(q)).fma(FloatVector.fromArray(F, x, i + 32), hi);
                 }
-                int j = pair * 2;
-                acc = lo.fma(FloatVector.broadcast(F, d * Dequantizer.q4kScale(w, scales, j)), acc);
-                acc = hi.fma(FloatVector.broadcast(F, d * Dequantizer.q4kScale(w, scales, j + 1)), acc);
-                minimums += dmin * (Dequantizer.q4kMin(w, scales, j) * sums[sb * 8 + j]
-                        + Dequantizer.q4kMin(w, scales, j + 1) * sums[sb * 8 + j + 1]);
+                int shift = 16 * (pair & 1);
+                int scales = (pair < 2 ? scalesLow : scalesHigh) >>> shift;
+                int mins = (pair < 2 ? minsLow : minsHigh) >>> shift;
+                accLo = lo.fma(FloatVector.broadcast(F, d * (scales & 0xff)), accLo);
+                accHi = hi.fma(FloatVector.broadcast(F, d * ((scales >>> 8) & 0xff)), accHi);
+                blockMinimums += (mins & 0xff) * sums[sb * 8 + pair * 2] + ((mins >>> 8) & 0xff) * sums[sb * 8 + pair * 2 + 1];
             }
+            minimums += dmin * blockMinimums;
         }
-        return acc.reduceLanes(VectorOperators.ADD) - minimums;
+        return accLo.add(accHi).reduceLanes(VectorOperators.ADD) - minimums;
     }
 
     /**
