@@ -124,4 +124,30 @@ class WorkerTest {
                 .stopOfStrings(List.of("a", "b", "c", "d", "e")).build()))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("at most 4");
     }
+
+    /** An earlier assistant turn that called tools, and the tools' answers, go into the prompt; bad calls are a 400. */
+    @Test
+    void conversationsWithToolCallsAreAnswered() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+        String good = """
+                {"model": "cervella-baby", "max_tokens": 4, "temperature": 0, "messages": [
+                  {"role": "user", "content": "Com'è il backup?"},
+                  {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                    "function": {"name": "backup_status", "arguments": "{\\"day\\": \\"oggi\\"}"}}]},
+                  {"role": "tool", "tool_call_id": "call_1", "content": "ok"}]}""";
+        java.net.http.HttpResponse<String> answered = http.send(post(good), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        assertThat(answered.body()).contains("\"prompt_tokens\"");
+
+        String bad = good.replace("\"tool_calls\": [", "\"tool_calls\": [{\"function\": {\"arguments\": 1}}, ");
+        java.net.http.HttpResponse<String> refused = http.send(post(bad), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("tool_calls[0]");
+    }
+
+    private static java.net.http.HttpRequest post(String body) {
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + worker.port() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+    }
 }

@@ -196,7 +196,7 @@ public final class WorkerEndpoints {
                 throw ApiException.badRequest("invalid_type", "'messages[" + i + "]' needs a string 'role'");
             }
             try {
-                messages.add(new ChatMessage(m.path("role").asString(), text(m.path("content"), i)));
+                messages.add(new ChatMessage(m.path("role").asString(), text(m.path("content"), i), toolCalls(m.path("tool_calls"), i)));
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("invalid_value", "'messages[" + i + "]': " + e.getMessage());
             }
@@ -237,6 +237,27 @@ public final class WorkerEndpoints {
                     + MAX_STOP_LENGTH + " characters");
         }
         return new ChatRequest(messages, stream, includeUsage, thinking, maxTokens, sampling, stops);
+    }
+
+    /** The function calls of an earlier assistant turn, so that the model sees what it asked for. */
+    private static List<ChatMessage.ToolCall> toolCalls(JsonNode calls, int i) {
+        if (calls.isMissingNode() || calls.isNull()) {
+            return List.of();
+        }
+        if (!calls.isArray()) {
+            throw ApiException.badRequest("invalid_type", "'messages[" + i + "].tool_calls' must be an array");
+        }
+        List<ChatMessage.ToolCall> out = new ArrayList<>();
+        for (int k = 0; k < calls.size(); k++) {
+            JsonNode function = calls.get(k).path("function");
+            JsonNode arguments = function.path("arguments");
+            if (!function.path("name").isString() || !(arguments.isString() || arguments.isMissingNode())) {
+                throw ApiException.badRequest("invalid_type", "'messages[" + i + "].tool_calls[" + k
+                        + "]' needs a function with a string 'name' and string 'arguments'");
+            }
+            out.add(new ChatMessage.ToolCall(function.path("name").asString(), arguments.asString("{}")));
+        }
+        return out;
     }
 
     private static String text(JsonNode content, int i) {

@@ -6,7 +6,9 @@ import java.util.List;
  * Renders a conversation into the text the model was trained on. ChatML (Qwen2, Qwen3 and the files
  * {@code model synth} writes) is rendered here directly: the file's Jinja template is recognised by
  * its markers, not interpreted. Qwen3's thinking switch: with thinking off, the assistant turn starts
- * with an empty think block, which is what Qwen3's own template does.
+ * with an empty think block, which is what Qwen3's own template does. An assistant turn's tool calls
+ * follow its text as Qwen3 writes them: {@code <tool_call>} + one JSON object with the name and the
+ * arguments + {@code </tool_call>}, one per call.
  */
 public final class ChatTemplate {
     private ChatTemplate() {}
@@ -35,6 +37,12 @@ public final class ChatTemplate {
             } else {
                 parts.add(new Part("<|im_start|>" + m.role() + "\n", true));
                 parts.add(new Part(m.content(), false));
+                for (int i = 0; i < m.toolCalls().size(); i++) {
+                    ChatMessage.ToolCall call = m.toolCalls().get(i);
+                    parts.add(new Part((i > 0 || !m.content().isEmpty() ? "\n" : "") + "<tool_call>\n", true));
+                    parts.add(new Part("{\"name\": \"" + call.name() + "\", \"arguments\": " + call.arguments() + "}", false));
+                    parts.add(new Part("\n</tool_call>", true));
+                }
                 parts.add(new Part("<|im_end|>\n", true));
             }
         }

@@ -65,13 +65,28 @@ public final class ModelSynth {
     static final String[] USER_DEFINED = {"<think>", "</think>", "<tool_call>", "</tool_call>", "<tool_response>",
         "</tool_response>"};
 
-    /** ChatML, tool turns as Qwen3 renders them, and the thinking switch (off: an empty think block). */
+    /**
+     * ChatML, tool calls and tool turns as Qwen3 renders them, and the thinking switch (off: an empty
+     * think block). A message without text content (an assistant turn that only calls tools) renders as
+     * empty text: template engines probe templates with such turns (llama.cpp's minja does) to learn
+     * whether the template handles tools itself.
+     */
     public static final String CHAT_TEMPLATE = """
             {%- for message in messages -%}
+            {%- set content = message.content if message.content is string else '' -%}
             {%- if message.role == 'tool' -%}
-            {{- '<|im_start|>user\\n<tool_response>\\n' + message.content + '\\n</tool_response><|im_end|>\\n' -}}
+            {{- '<|im_start|>user\\n<tool_response>\\n' + content + '\\n</tool_response><|im_end|>\\n' -}}
             {%- else -%}
-            {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' -}}
+            {{- '<|im_start|>' + message.role + '\\n' + content -}}
+            {%- if message.role == 'assistant' and message.tool_calls -%}
+            {%- for call in message.tool_calls -%}
+            {%- if content or not loop.first -%}{{- '\\n' -}}{%- endif -%}
+            {%- set f = call.function if call.function is defined else call -%}
+            {%- set arguments = f.arguments if f.arguments is string else f.arguments | tojson -%}
+            {{- '<tool_call>\\n{"name": "' + f.name + '", "arguments": ' + arguments + '}\\n</tool_call>' -}}
+            {%- endfor -%}
+            {%- endif -%}
+            {{- '<|im_end|>\\n' -}}
             {%- endif -%}
             {%- endfor -%}
             {%- if add_generation_prompt -%}
