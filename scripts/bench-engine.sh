@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Engine benchmark against llama.cpp (docs/benchmarks.md). Arguments: weight type (q8_0, q4_0), threads.
+# Engine benchmark against llama.cpp (docs/benchmarks.md). Arguments: weight type (q8_0, q4_0, q4_k), threads.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./mvnw -q -B install -DskipTests

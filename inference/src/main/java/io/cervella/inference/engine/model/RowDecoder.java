@@ -6,8 +6,7 @@ import static io.cervella.inference.engine.model.VectorDot.bytes;
 import static io.cervella.inference.engine.model.VectorDot.f16;
 import static io.cervella.inference.engine.model.VectorDot.high;
 import static io.cervella.inference.engine.model.VectorDot.low;
-import static io.cervella.inference.engine.model.VectorDot.shiftLeft;
-import static io.cervella.inference.engine.model.VectorDot.shiftRight;
+import static io.cervella.inference.engine.model.VectorDot.q6k;
 import static io.cervella.inference.engine.model.VectorDot.widen;
 
 import io.cervella.inference.engine.gguf.Dequantizer;
@@ -103,14 +102,10 @@ final class RowDecoder {
                     ByteVector a = bytes(w, ql + l);
                     ByteVector c = bytes(w, ql + l + 32);
                     ByteVector h = bytes(w, qh + l);
-                    FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group))
-                            .mul(widen(low(a).or(shiftLeft(h, 4).and((byte) 0x30)).sub((byte) 32))).intoArray(out, base + l);
-                    FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2))
-                            .mul(widen(low(c).or(shiftLeft(h, 2).and((byte) 0x30)).sub((byte) 32))).intoArray(out, base + l + 32);
-                    FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 4))
-                            .mul(widen(high(a).or(h.and((byte) 0x30)).sub((byte) 32))).intoArray(out, base + l + 64);
-                    FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 6))
-                            .mul(widen(high(c).or(shiftRight(h, 2).and((byte) 0x30)).sub((byte) 32))).intoArray(out, base + l + 96);
+                    for (int k = 0; k < 4; k++) {
+                        FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2 * k))
+                                .mul(widen(q6k(a, c, h, k))).intoArray(out, base + l + 32 * k);
+                    }
                 }
             }
         }

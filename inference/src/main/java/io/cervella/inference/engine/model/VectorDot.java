@@ -217,15 +217,10 @@ final class VectorDot {
                         ByteVector a = bytes(w, ql + l);
                         ByteVector c = bytes(w, ql + l + 32);
                         ByteVector h = bytes(w, qh + l);
-                        // The two high bits of each element, moved to bits 4-5 of its byte.
-                        ByteVector q1 = low(a).or(shiftLeft(h, 4).and((byte) 0x30)).sub((byte) 32);
-                        ByteVector q2 = low(c).or(shiftLeft(h, 2).and((byte) 0x30)).sub((byte) 32);
-                        ByteVector q3 = high(a).or(h.and((byte) 0x30)).sub((byte) 32);
-                        ByteVector q4 = high(c).or(shiftRight(h, 2).and((byte) 0x30)).sub((byte) 32);
-                        s1 = widen(q1).fma(FloatVector.fromArray(F, x, base + l), s1);
-                        s2 = widen(q2).fma(FloatVector.fromArray(F, x, base + l + 32), s2);
-                        s3 = widen(q3).fma(FloatVector.fromArray(F, x, base + l + 64), s3);
-                        s4 = widen(q4).fma(FloatVector.fromArray(F, x, base + l + 96), s4);
+                        s1 = widen(q6k(a, c, h, 0)).fma(FloatVector.fromArray(F, x, base + l), s1);
+                        s2 = widen(q6k(a, c, h, 1)).fma(FloatVector.fromArray(F, x, base + l + 32), s2);
+                        s3 = widen(q6k(a, c, h, 2)).fma(FloatVector.fromArray(F, x, base + l + 64), s3);
+                        s4 = widen(q6k(a, c, h, 3)).fma(FloatVector.fromArray(F, x, base + l + 96), s4);
                     }
                     acc = s1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group)), acc);
                     acc = s2.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2)), acc);
@@ -235,6 +230,21 @@ final class VectorDot {
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The k-th (0-3) group of 6-bit Q6_K values, minus 32, of one half: from the low nibbles of the first
+     * (k = 0) or second (k = 1) 32 low-bit bytes, or their high nibbles (k = 2, 3), with the two top bits
+     * taken from bits 2k, 2k+1 of the high bytes and moved to bits 4-5.
+     */
+    static ByteVector q6k(ByteVector first, ByteVector second, ByteVector top, int k) {
+        ByteVector v = switch (k) {
+            case 0 -> low(first).or(shiftLeft(top, 4).and((byte) 0x30));
+            case 1 -> low(second).or(shiftLeft(top, 2).and((byte) 0x30));
+            case 2 -> high(first).or(top.and((byte) 0x30));
+            default -> high(second).or(shiftRight(top, 2).and((byte) 0x30));
+        };
+        return v.sub((byte) 32);
     }
 
     static float f16(MemorySegment w, long at) {
