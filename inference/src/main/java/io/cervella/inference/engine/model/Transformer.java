@@ -70,6 +70,17 @@ public final class Transformer implements AutoCloseable {
      * returns the logits of the last one.
      */
     public float[] forward(int[] tokens, KvCache cache) {
+        float[][] logits = new float[1][c.vocabulary()];
+        matmul.apply(output, new float[][] {lastHiddenState(tokens, cache)}, logits, 1);
+        return logits[0];
+    }
+
+    /**
+     * Runs {@code tokens} as {@link #forward} does and returns the last one's hidden state after the
+     * final norm: what the output matrix turns into logits (and what llama.cpp hands out as a
+     * last-token embedding).
+     */
+    float[] lastHiddenState(int[] tokens, KvCache cache) {
         int n = tokens.length;
         int start = cache.length();
         if (start + n > cache.capacity()) {
@@ -135,11 +146,9 @@ public final class Transformer implements AutoCloseable {
             }
         }
         cache.setLength(start + n);
-        float[][] last = new float[1][e];
-        rmsNorm(x[n - 1], outputNorm, last[0], 0, e);
-        float[][] logits = new float[1][c.vocabulary()];
-        matmul.apply(output, last, logits, 1);
-        return logits[0];
+        float[] last = new float[e];
+        rmsNorm(x[n - 1], outputNorm, last, 0, e);
+        return last;
     }
 
     /** out[off..off+len) = x[off..off+len) / rms · w, where rms includes the model's epsilon. */

@@ -1,5 +1,6 @@
 package io.cervella.inference.engine.synth;
 
+import io.cervella.inference.engine.gguf.Dequantizer;
 import io.cervella.inference.engine.gguf.GgmlType;
 import io.cervella.inference.engine.gguf.GgufWriter;
 import io.cervella.inference.engine.gguf.Quantizer;
@@ -100,6 +101,20 @@ public final class ModelSynth {
     private ModelSynth() {}
 
     public static void write(Spec spec, Path out) throws IOException {
+        write(spec, out, false);
+    }
+
+    /**
+     * The model {@link #write} makes for {@code spec}, with every matrix stored as the F32 values its
+     * quantized form decodes to: the same weights, without quantized arithmetic. An engine that rounds
+     * activations for quantized products (llama.cpp does) computes in plain float on this copy, which
+     * is how tests tell that rounding apart from errors.
+     */
+    public static void writeDecoded(Spec spec, Path out) throws IOException {
+        write(spec, out, true);
+    }
+
+    private static void write(Spec spec, Path out, boolean decoded) throws IOException {
         Size s = spec.size();
         String arch = spec.arch().name().toLowerCase(Locale.ROOT);
         PreTokenizer pre = spec.arch() == Arch.LLAMA ? PreTokenizer.LLAMA_BPE : PreTokenizer.QWEN2;
@@ -146,15 +161,16 @@ public final class ModelSynth {
 
         SplittableRandom random = new SplittableRandom(spec.seed());
         GgmlType t = spec.type();
+        MatrixWriter matrix = (name, rowLength, rows) -> matrix(w, name, rowLength, rows, t, decoded, random);
         int qDim = s.heads * s.headDim;
         int kvDim = s.kvHeads * s.headDim;
-        matrix(w, "token_embd.weight", s.embedding, vocabSize, t, random);
+        matrix.add("token_embd.weight", s.embedding, vocabSize);
         for (int i = 0; i < s.layers; i++) {
             String p = "blk." + i + ".";
             norm(w, p + "attn_norm.weight", s.embedding, random);
-            matrix(w, p + "attn_q.weight", s.embedding, qDim, t, random);
-            matrix(w, p + "attn_k.weight", s.embedding, kvDim, t, random);
-            matrix(w, p + "attn_v.weight", s.embedding, kvDim, t, random);
+            matrix.add(p + "attn_q.weight", s.embedding, qDim);
+            matrix.add(p + "attn_k.weight", s.embedding, kvDim);
+            matrix.add(p + "attn_v.weight", s.embedding, kvDim);
             if (spec.arch() == Arch.QWEN2) {
                 vector(w, p + "attn_q.bias", qDim, 0.1, random);
                 vector(w, p + "attn_k.bias", kvDim, 0.1, random);
@@ -164,27 +180,41 @@ public final class ModelSynth {
                 norm(w, p + "attn_q_norm.weight", s.headDim, random);
                 norm(w, p + "attn_k_norm.weight", s.headDim, random);
             }
-            matrix(w, p + "attn_output.weight", qDim, s.embedding, t, random);
+            matrix.add(p + "attn_output.weight", qDim, s.embedding);
             norm(w, p + "ffn_norm.weight", s.embedding, random);
-            matrix(w, p + "ffn_gate.weight", s.embedding, s.feedForward, t, random);
-            matrix(w, p + "ffn_up.weight", s.embedding, s.feedForward, t, random);
-            matrix(w, p + "ffn_down.weight", s.feedForward, s.embedding, t, random);
+            matrix.add(p + "ffn_gate.weight", s.embedding, s.feedForward);
+            matrix.add(p + "ffn_up.weight", s.embedding, s.feedForward);
+            matrix.add(p + "ffn_down.weight", s.feedForward, s.embedding);
         }
         norm(w, "output_norm.weight", s.embedding, random);
         if (spec.arch() != Arch.QWEN3) { // Qwen3's small models tie the output to the token embeddings
-            matrix(w, "output.weight", s.embedding, vocabSize, t, random);
+            matrix.add("output.weight", s.embedding, vocabSize);
         }
         w.write(out);
     }
 
-    /** A weight matrix of {@code rows} rows of {@code rowLength}, scaled like a trained model's (1/sqrt(fan-in)). */
-    private static void matrix(GgufWriter w, String name, int rowLength, int rows, GgmlType type, SplittableRandom r) {
+    private interface MatrixWriter {
+        void add(String name, int rowLength, int rows);
+    }
+
+    /**
+     * A weight matrix of {@code rows} rows of {@code rowLength}, scaled like a trained model's
+     * (1/sqrt(fan-in)); with {@code decoded}, stored as the F32 values of its quantized form.
+     */
+    private static void matrix(GgufWriter w, String name, int rowLength, int rows, GgmlType type, boolean decoded,
+                               SplittableRandom r) {
         float[] x = new float[rowLength * rows];
         double std = 1.0 / Math.sqrt(rowLength);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (gaussian(r) * std);
         }
-        w.addTensor(name, new long[] {rowLength, rows}, type, Quantizer.quantize(type, x));
+        byte[] bytes = Quantizer.quantize(type, x);
+        if (decoded) {
+            Dequantizer.dequantize(type, java.lang.foreign.MemorySegment.ofArray(bytes), 0, x, 0, x.length);
+            w.addTensor(name, new long[] {rowLength, rows}, GgmlType.F32, Quantizer.quantize(GgmlType.F32, x));
+        } else {
+            w.addTensor(name, new long[] {rowLength, rows}, type, bytes);
+        }
     }
 
     /** Norm weights stay F32, as converters keep them; around 1 so that activations neither vanish nor explode. */
