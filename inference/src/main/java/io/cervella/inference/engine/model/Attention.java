@@ -4,7 +4,6 @@ import static io.cervella.inference.engine.model.VectorDot.F;
 import static io.cervella.inference.engine.model.VectorDot.LANES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Causal grouped-query attention over the KV cache, spread over a {@link ThreadTeam}: the (query
@@ -71,18 +70,14 @@ final class Attention {
         }
     }
 
-    /** scores[t] = exp(scores[t] − max) for t in [0, count); returns their sum. */
+    /**
+     * scores[t] = exp(scores[t] − max) for t in [0, count); returns their sum. Scalar {@code Math.exp}
+     * on purpose: the vector EXP gives other bits when compiled than when interpreted, and an answer must
+     * not depend on how warm the JVM is.
+     */
     private static float softmaxNumerators(float[] scores, int count, float max) {
-        FloatVector m = FloatVector.broadcast(F, max);
-        FloatVector acc = FloatVector.zero(F);
-        int t = 0;
-        for (; t + LANES <= count; t += LANES) {
-            FloatVector e = FloatVector.fromArray(F, scores, t).sub(m).lanewise(VectorOperators.EXP);
-            e.intoArray(scores, t);
-            acc = acc.add(e);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; t < count; t++) {
+        float sum = 0;
+        for (int t = 0; t < count; t++) {
             scores[t] = (float) Math.exp(scores[t] - max);
             sum += scores[t];
         }

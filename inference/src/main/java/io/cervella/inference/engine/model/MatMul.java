@@ -6,18 +6,22 @@ import static io.cervella.inference.engine.model.VectorDot.LANES;
 import io.cervella.inference.engine.gguf.GgufTensor;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * out[b][r] = dot(row r of W, x[b]) for a batch of inputs, on a {@link ThreadTeam}. Several matrices
  * that read the same input (Q, K and V; gate and up) go out as one piece of work: their rows are laid
- * end to end, so the team meets once instead of once per
- * matrix; each thread claims chunks of consecutive rows, so it reads long sequential runs of weights.
+ * end to end, so the team meets once instead of once per matrix; each thread claims chunks of
+ * consecutive rows, so it reads long sequential runs of weights.
  *
- * <p>One input (generation): the fused kernels of {@link VectorDot} read each weight once, in its own
- * encoding. A batch (a prompt): each row is decoded to floats once ({@link RowDecoder}) and multiplied
- * with every input, two rows by four inputs at a time, so that each vector loaded serves four or
- * two multiply-adds.
+ * <p>One input (a generated token): the fused kernels of {@link VectorDot} read each weight once, in
+ * its own encoding. Several inputs (a prompt, or the tokens of several requests batched together):
+ * each row is decoded to floats once ({@link RowDecoder}) and multiplied with four inputs at a time.
+ *
+ * <p>Both paths compute every dot product with the same floats in the same order: weights decoded to
+ * the reference's values, chunks of {@link VectorDot#LANES} elements alternating between two
+ * accumulators, then one reduction. A token's result is therefore the same to the last bit whether it
+ * ran alone, in a prompt, or beside other requests' tokens: batching never changes an answer, and a
+ * seed gives the same text under any load.
  */
 public final class MatMul {
     private final ThreadTeam team;
@@ -34,20 +38,15 @@ public final class MatMul {
     public void apply(float[][] x, int batch, GgufTensor[] ws, float[][][] outs) {
         int cols = (int) ws[0].rowLength();
         int total = 0;
-        float[] sums = null;
         for (GgufTensor w : ws) {
             if (w.rowLength() != cols) {
                 throw new IllegalArgumentException(w + " does not take rows of " + cols);
             }
             total += (int) w.rows();
-            if (batch == 1 && VectorDot.supports(w.type()) && VectorDot.needsBlockSums(w.type()) && sums == null) {
-                sums = VectorDot.blockSums(x[0], cols);
-            }
         }
         int allRows = total;
-        float[] blockSums = sums;
         if (allRows * (long) cols * batch < 32_768) { // too small to be worth the hand-out
-            rows(ws, x, outs, batch, blockSums, 0, allRows, cols);
+            rows(ws, x, outs, batch, 0, allRows, cols);
             return;
         }
         // Chunks handed out from a shared cursor rather than one fixed range per thread: a thread that the
@@ -56,14 +55,13 @@ public final class MatMul {
         AtomicInteger cursor = new AtomicInteger();
         team.run(member -> {
             for (int from = cursor.getAndAdd(chunk); from < allRows; from = cursor.getAndAdd(chunk)) {
-                rows(ws, x, outs, batch, blockSums, from, Math.min(allRows, from + chunk), cols);
+                rows(ws, x, outs, batch, from, Math.min(allRows, from + chunk), cols);
             }
         });
     }
 
     /** Rows [from, to) of the matrices laid end to end. */
-    private static void rows(GgufTensor[] ws, float[][] x, float[][][] outs, int batch, float[] sums,
-                             int from, int to, int cols) {
+    private static void rows(GgufTensor[] ws, float[][] x, float[][][] outs, int batch, int from, int to, int cols) {
         int first = 0;
         for (int m = 0; m < ws.length; m++) {
             int rows = (int) ws[m].rows();
@@ -71,7 +69,7 @@ public final class MatMul {
             int hi = Math.min(to, first + rows) - first;
             if (lo < hi) {
                 if (batch == 1 && VectorDot.supports(ws[m].type())) {
-                    single(ws[m], x[0], sums, outs[m][0], lo, hi, cols);
+                    single(ws[m], x[0], outs[m][0], lo, hi, cols);
                 } else {
                     batched(ws[m], x, outs[m], batch, lo, hi, cols);
                 }
@@ -80,9 +78,9 @@ public final class MatMul {
         }
     }
 
-    private static void single(GgufTensor w, float[] x, float[] sums, float[] out, int from, int to, int cols) {
+    private static void single(GgufTensor w, float[] x, float[] out, int from, int to, int cols) {
         for (int r = from; r < to; r++) {
-            out[r] = VectorDot.dot(w.type(), w.data(), r, x, sums, cols);
+            out[r] = VectorDot.dot(w.type(), w.data(), r, x, cols);
         }
     }
 
@@ -95,7 +93,12 @@ public final class MatMul {
             RowDecoder.decode(w.type(), w.data(), r + 1, w1, cols);
             int b = 0;
             for (; b + 4 <= batch; b += 4) {
-                twoRowsFourInputs(w0, w1, x[b], x[b + 1], x[b + 2], x[b + 3], cols, out, r, b);
+                if (TWO_ROW_TILES) {
+                    twoRowsFourInputs(w0, w1, x, b, cols, out, r);
+                } else {
+                    fourInputs(w0, x, b, cols, out, r);
+                    fourInputs(w1, x, b, cols, out, r + 1);
+                }
             }
             for (; b < batch; b++) {
                 out[b][r] = VectorDot.dot(w0, 0, x[b], 0, cols);
@@ -104,52 +107,119 @@ public final class MatMul {
         }
         if (r < to) {
             RowDecoder.decode(w.type(), w.data(), r, w0, cols);
-            for (int b = 0; b < batch; b++) {
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                fourInputs(w0, x, b, cols, out, r);
+            }
+            for (; b < batch; b++) {
                 out[b][r] = VectorDot.dot(w0, 0, x[b], 0, cols);
             }
         }
     }
 
-    /** Eight dot products: rows r and r+1 (decoded in w0, w1) with inputs b..b+3. */
-    private static void twoRowsFourInputs(float[] w0, float[] w1, float[] x0, float[] x1, float[] x2, float[] x3,
-                                          int n, float[][] out, int r, int b) {
-        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
-        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+    /**
+     * Two rows by four inputs, two accumulators each: 16 vector registers of sums, which AVX-512's 32
+     * registers hold and AVX2's 16 do not (there {@link #fourInputs} row by row, without spilling).
+     */
+    private static final boolean TWO_ROW_TILES = LANES >= 16;
+
+    /** {@link #fourInputs} for rows r (w0) and r+1 (w1) at once: each input vector loaded serves both rows. */
+    private static void twoRowsFourInputs(float[] w0, float[] w1, float[][] x, int b, int n, float[][] out, int r) {
+        float[] x0 = x[b];
+        float[] x1 = x[b + 1];
+        float[] x2 = x[b + 2];
+        float[] x3 = x[b + 3];
+        FloatVector a0 = FloatVector.zero(F), c0 = FloatVector.zero(F), e0 = FloatVector.zero(F), g0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F), c1 = FloatVector.zero(F), e1 = FloatVector.zero(F), g1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F), c2 = FloatVector.zero(F), e2 = FloatVector.zero(F), g2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F), c3 = FloatVector.zero(F), e3 = FloatVector.zero(F), g3 = FloatVector.zero(F);
         int i = 0;
-        for (; i + LANES <= n; i += LANES) {
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
             FloatVector u = FloatVector.fromArray(F, w0, i);
-            FloatVector v = FloatVector.fromArray(F, w1, i);
+            FloatVector p = FloatVector.fromArray(F, w1, i);
             FloatVector y0 = FloatVector.fromArray(F, x0, i);
             FloatVector y1 = FloatVector.fromArray(F, x1, i);
             FloatVector y2 = FloatVector.fromArray(F, x2, i);
             FloatVector y3 = FloatVector.fromArray(F, x3, i);
-            a00 = u.fma(y0, a00);
-            a01 = u.fma(y1, a01);
-            a02 = u.fma(y2, a02);
-            a03 = u.fma(y3, a03);
-            a10 = v.fma(y0, a10);
-            a11 = v.fma(y1, a11);
-            a12 = v.fma(y2, a12);
-            a13 = v.fma(y3, a13);
+            a0 = u.fma(y0, a0);
+            a1 = u.fma(y1, a1);
+            a2 = u.fma(y2, a2);
+            a3 = u.fma(y3, a3);
+            e0 = p.fma(y0, e0);
+            e1 = p.fma(y1, e1);
+            e2 = p.fma(y2, e2);
+            e3 = p.fma(y3, e3);
+            FloatVector v = FloatVector.fromArray(F, w0, i + LANES);
+            FloatVector q = FloatVector.fromArray(F, w1, i + LANES);
+            y0 = FloatVector.fromArray(F, x0, i + LANES);
+            y1 = FloatVector.fromArray(F, x1, i + LANES);
+            y2 = FloatVector.fromArray(F, x2, i + LANES);
+            y3 = FloatVector.fromArray(F, x3, i + LANES);
+            c0 = v.fma(y0, c0);
+            c1 = v.fma(y1, c1);
+            c2 = v.fma(y2, c2);
+            c3 = v.fma(y3, c3);
+            g0 = q.fma(y0, g0);
+            g1 = q.fma(y1, g1);
+            g2 = q.fma(y2, g2);
+            g3 = q.fma(y3, g3);
         }
-        float[] tail = new float[8];
+        float[] s = {VectorDot.sum(a0.add(c0)), VectorDot.sum(a1.add(c1)),
+            VectorDot.sum(a2.add(c2)), VectorDot.sum(a3.add(c3)),
+            VectorDot.sum(e0.add(g0)), VectorDot.sum(e1.add(g1)),
+            VectorDot.sum(e2.add(g2)), VectorDot.sum(e3.add(g3))};
         for (; i < n; i++) {
-            tail[0] += w0[i] * x0[i];
-            tail[1] += w0[i] * x1[i];
-            tail[2] += w0[i] * x2[i];
-            tail[3] += w0[i] * x3[i];
-            tail[4] += w1[i] * x0[i];
-            tail[5] += w1[i] * x1[i];
-            tail[6] += w1[i] * x2[i];
-            tail[7] += w1[i] * x3[i];
+            for (int k = 0; k < 4; k++) {
+                s[k] += w0[i] * x[b + k][i];
+                s[4 + k] += w1[i] * x[b + k][i];
+            }
         }
-        out[b][r] = a00.reduceLanes(VectorOperators.ADD) + tail[0];
-        out[b + 1][r] = a01.reduceLanes(VectorOperators.ADD) + tail[1];
-        out[b + 2][r] = a02.reduceLanes(VectorOperators.ADD) + tail[2];
-        out[b + 3][r] = a03.reduceLanes(VectorOperators.ADD) + tail[3];
-        out[b][r + 1] = a10.reduceLanes(VectorOperators.ADD) + tail[4];
-        out[b + 1][r + 1] = a11.reduceLanes(VectorOperators.ADD) + tail[5];
-        out[b + 2][r + 1] = a12.reduceLanes(VectorOperators.ADD) + tail[6];
-        out[b + 3][r + 1] = a13.reduceLanes(VectorOperators.ADD) + tail[7];
+        for (int k = 0; k < 4; k++) {
+            out[b + k][r] = s[k];
+            out[b + k][r + 1] = s[4 + k];
+        }
+    }
+
+    /**
+     * Dot products of one decoded row with inputs b..b+3, each in the order of
+     * {@link VectorDot#dot(float[], int, float[], int, int)}: the row's vectors are loaded once for four
+     * inputs.
+     */
+    private static void fourInputs(float[] w, float[][] x, int b, int n, float[][] out, int r) {
+        float[] x0 = x[b];
+        float[] x1 = x[b + 1];
+        float[] x2 = x[b + 2];
+        float[] x3 = x[b + 3];
+        FloatVector a0 = FloatVector.zero(F), c0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F), c2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
+            FloatVector u = FloatVector.fromArray(F, w, i);
+            FloatVector v = FloatVector.fromArray(F, w, i + LANES);
+            a0 = u.fma(FloatVector.fromArray(F, x0, i), a0);
+            a1 = u.fma(FloatVector.fromArray(F, x1, i), a1);
+            a2 = u.fma(FloatVector.fromArray(F, x2, i), a2);
+            a3 = u.fma(FloatVector.fromArray(F, x3, i), a3);
+            c0 = v.fma(FloatVector.fromArray(F, x0, i + LANES), c0);
+            c1 = v.fma(FloatVector.fromArray(F, x1, i + LANES), c1);
+            c2 = v.fma(FloatVector.fromArray(F, x2, i + LANES), c2);
+            c3 = v.fma(FloatVector.fromArray(F, x3, i + LANES), c3);
+        }
+        float s0 = VectorDot.sum(a0.add(c0));
+        float s1 = VectorDot.sum(a1.add(c1));
+        float s2 = VectorDot.sum(a2.add(c2));
+        float s3 = VectorDot.sum(a3.add(c3));
+        for (; i < n; i++) {
+            s0 += w[i] * x0[i];
+            s1 += w[i] * x1[i];
+            s2 += w[i] * x2[i];
+            s3 += w[i] * x3[i];
+        }
+        out[b][r] = s0;
+        out[b + 1][r] = s1;
+        out[b + 2][r] = s2;
+        out[b + 3][r] = s3;
     }
 }

@@ -6,7 +6,6 @@ import static io.cervella.inference.engine.model.VectorDot.bytes;
 import static io.cervella.inference.engine.model.VectorDot.f16;
 import static io.cervella.inference.engine.model.VectorDot.high;
 import static io.cervella.inference.engine.model.VectorDot.low;
-import static io.cervella.inference.engine.model.VectorDot.q6k;
 import static io.cervella.inference.engine.model.VectorDot.widen;
 
 import io.cervella.inference.engine.gguf.Dequantizer;
@@ -93,18 +92,11 @@ final class RowDecoder {
             long b = at + sb * 210L;
             float d = f16(w, b + 208);
             for (int half = 0; half < 2; half++) {
-                long ql = b + 64L * half;
-                long qh = b + 128 + 32L * half;
-                long sc = b + 192 + 8L * half;
                 int base = sb * 256 + 128 * half;
-                for (int l = 0; l < 32; l += LANES) {
-                    int group = l / 16;
-                    ByteVector a = bytes(w, ql + l);
-                    ByteVector c = bytes(w, ql + l + 32);
-                    ByteVector h = bytes(w, qh + l);
-                    for (int k = 0; k < 4; k++) {
-                        FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2 * k))
-                                .mul(widen(q6k(a, c, h, k))).intoArray(out, base + l + 32 * k);
+                for (int k = 0; k < 4; k++) {
+                    for (int l = 0; l < 32; l += LANES) {
+                        VectorDot.q6kWeights(w, b + 64L * half, b + 128 + 32L * half, b + 192 + 8L * half, d, k, l)
+                                .intoArray(out, base + 32 * k + l);
                     }
                 }
             }

@@ -3,8 +3,6 @@ package io.cervella.inference.engine.model;
 import io.cervella.inference.engine.gguf.Dequantizer;
 import io.cervella.inference.engine.gguf.GgufFile;
 import io.cervella.inference.engine.gguf.GgufTensor;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The forward pass of Llama-family decoders (llama, qwen2, qwen3), top to bottom:
@@ -198,15 +196,9 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** gate = SiLU(gate) · up, where SiLU(g) = g / (1 + e^−g). */
+    /** gate = SiLU(gate) · up, where SiLU(g) = g / (1 + e^−g); scalar exp for the reason given in {@link Attention}. */
     private static void swiGlu(float[] gate, float[] up) {
-        int i = 0;
-        for (; i + VectorDot.LANES <= gate.length; i += VectorDot.LANES) {
-            FloatVector g = FloatVector.fromArray(VectorDot.F, gate, i);
-            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(VectorDot.F, up, i))
-                    .intoArray(gate, i);
-        }
-        for (; i < gate.length; i++) {
+        for (int i = 0; i < gate.length; i++) {
             float g = gate[i];
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }

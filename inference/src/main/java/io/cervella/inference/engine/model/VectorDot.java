@@ -15,9 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Dot products of one weight row, read straight from the mapped file in its own encoding, with one
  * float activation vector: the kernels of generation, where every weight is used once per token and
  * the time goes into reading and widening it. Nothing is decoded to memory: bytes are widened to
- * floats in registers, the block's scale is applied once to the block's partial sum, and a
- * sub-block's minimum (Q4_K) is applied through the activation's block sums, once per sub-block.
- * Works on the widest float vectors of the machine (8 lanes with AVX2, 16 with AVX-512); types
+ * floats in registers, scaled to the very floats {@link RowDecoder} writes, and multiplied in the one
+ * order that every product of the engine keeps (see {@link MatMul}). Works on the widest float vectors of the machine (8 lanes with AVX2, 16 with AVX-512); types
  * without a kernel here, and machines with other widths, answer {@link #supports} = false.
  */
 final class VectorDot {
@@ -40,40 +39,23 @@ final class VectorDot {
         };
     }
 
-    /** Whether {@link #dot} needs the activation's sums over blocks of 32 ({@link #blockSums}). */
-    static boolean needsBlockSums(GgmlType type) {
-        return type == GgmlType.Q4_K;
-    }
-
-    /** Sums of x over each block of 32 elements. */
-    static float[] blockSums(float[] x, int n) {
-        float[] sums = new float[n / 32];
-        for (int blk = 0; blk < n / 32; blk++) {
-            FloatVector s = FloatVector.zero(F);
-            for (int i = 0; i < 32; i += LANES) {
-                s = s.add(FloatVector.fromArray(F, x, blk * 32 + i));
-            }
-            sums[blk] = s.reduceLanes(VectorOperators.ADD);
-        }
-        return sums;
-    }
-
-    /**
-     * dot(row {@code row} of a tensor with rows of {@code n} elements, x[0..n)); {@code sums} are x's
-     * {@link #blockSums} where {@link #needsBlockSums}, else unused.
-     */
-    static float dot(GgmlType type, MemorySegment w, long row, float[] x, float[] sums, int n) {
+    /** dot(row {@code row} of a tensor with rows of {@code n} elements, x[0..n)). */
+    static float dot(GgmlType type, MemorySegment w, long row, float[] x, int n) {
         return switch (type) {
             case F32 -> f32(w, row * n * 4L, x, n);
             case Q8_0 -> q8_0(w, row * (n / 32) * 34L, x, n);
             case Q4_0 -> q4_0(w, row * (n / 32) * 18L, x, n);
-            case Q4_K -> q4_k(w, row * (n / 256) * 144L, x, sums, n);
+            case Q4_K -> q4_k(w, row * (n / 256) * 144L, x, n);
             case Q6_K -> q6_k(w, row * (n / 256) * 210L, x, n);
             default -> throw new IllegalArgumentException(type + " has no vector kernel");
         };
     }
 
-    /** dot(a[aOff..aOff+n), b[bOff..bOff+n)) of two float arrays. */
+    /**
+     * dot(a[aOff..aOff+n), b[bOff..bOff+n)) of two float arrays, in the order every kernel here keeps
+     * (see the class comment of {@link MatMul}): chunks of {@link #LANES} elements, even chunks into
+     * one accumulator and odd ones into another, the two added and reduced, then the tail in order.
+     */
     static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
@@ -82,16 +64,16 @@ final class VectorDot {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
             acc1 = FloatVector.fromArray(F, a, aOff + i + LANES).fma(FloatVector.fromArray(F, b, bOff + i + LANES), acc1);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float total = sum(acc0.add(acc1));
         for (; i < n; i++) {
-            sum += a[aOff + i] * b[bOff + i];
+            total += a[aOff + i] * b[bOff + i];
         }
-        return sum;
+        return total;
     }
 
-    // The kernels below take one block per iteration and keep the block's partial sum apart from the
-    // running total: the partial sums of consecutive blocks do not depend on each other, so the
-    // processor overlaps them, and the scale costs one multiply-add per block instead of one per vector.
+    // Every kernel below decodes each weight in registers to exactly the float that RowDecoder (and the
+    // scalar reference) gives it, and multiplies in the order of dot(float[]...): so a token's result
+    // does not depend on whether it ran alone or in a batch with others, to the last bit.
 
     private static float f32(MemorySegment w, long at, float[] x, int n) {
         FloatVector acc0 = FloatVector.zero(F);
@@ -103,55 +85,62 @@ final class VectorDot {
             acc1 = FloatVector.fromMemorySegment(F, w, at + 4L * (i + LANES), ByteOrder.LITTLE_ENDIAN)
                     .fma(FloatVector.fromArray(F, x, i + LANES), acc1);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float total = sum(acc0.add(acc1));
         for (; i < n; i++) {
-            sum += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 4L * i) * x[i];
+            total += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 4L * i) * x[i];
         }
-        return sum;
+        return total;
     }
 
     /** Q8_0: 34-byte blocks, an f16 scale and 32 signed bytes. */
     private static float q8_0(MemorySegment w, long at, float[] x, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         for (int block = 0; block < n / 32; block++) {
             long b = at + block * 34L;
             int base = block * 32;
-            FloatVector s = widen(bytes(w, b + 2)).mul(FloatVector.fromArray(F, x, base));
-            for (int part = 1; part < 32 / LANES; part++) {
-                s = widen(bytes(w, b + 2 + part * LANES)).fma(FloatVector.fromArray(F, x, base + part * LANES), s);
+            FloatVector d = FloatVector.broadcast(F, f16(w, b));
+            for (int part = 0; part < 32 / LANES; part += 2) {
+                acc0 = d.mul(widen(bytes(w, b + 2 + part * LANES))).fma(FloatVector.fromArray(F, x, base + part * LANES), acc0);
+                acc1 = d.mul(widen(bytes(w, b + 2 + (part + 1) * LANES)))
+                        .fma(FloatVector.fromArray(F, x, base + (part + 1) * LANES), acc1);
             }
-            acc = s.fma(FloatVector.broadcast(F, f16(w, b)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc0.add(acc1));
     }
 
     /** Q4_0: 18-byte blocks, an f16 scale and 16 bytes: low nibbles are elements 0-15, high ones 16-31, minus 8. */
     private static float q4_0(MemorySegment w, long at, float[] x, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         for (int block = 0; block < n / 32; block++) {
             long b = at + block * 18L;
             int base = block * 32;
-            FloatVector s = FloatVector.zero(F);
-            for (int part = 0; part < 16 / LANES; part++) {
-                ByteVector q = bytes(w, b + 2 + part * LANES);
-                s = widen(low(q).sub((byte) 8)).fma(FloatVector.fromArray(F, x, base + part * LANES), s);
-                s = widen(high(q).sub((byte) 8)).fma(FloatVector.fromArray(F, x, base + 16 + part * LANES), s);
+            FloatVector d = FloatVector.broadcast(F, f16(w, b));
+            if (LANES == 16) { // chunks: low nibbles (elements 0-15), high nibbles (16-31)
+                ByteVector q = bytes(w, b + 2);
+                acc0 = d.mul(widen(low(q).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base), acc0);
+                acc1 = d.mul(widen(high(q).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 16), acc1);
+            } else { // chunks: low nibbles of bytes 0-7, of 8-15, high nibbles of 0-7, of 8-15
+                ByteVector q0 = bytes(w, b + 2);
+                ByteVector q1 = bytes(w, b + 10);
+                acc0 = d.mul(widen(low(q0).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base), acc0);
+                acc1 = d.mul(widen(low(q1).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 8), acc1);
+                acc0 = d.mul(widen(high(q0).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 16), acc0);
+                acc1 = d.mul(widen(high(q1).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 24), acc1);
             }
-            acc = s.fma(FloatVector.broadcast(F, f16(w, b)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc0.add(acc1));
     }
 
     /**
      * Q4_K: 144-byte super-blocks of 256 (f16 d and dmin, 12 bytes of 6-bit scales and minimums for
      * eight sub-blocks of 32, 128 bytes of nibbles: each 32 bytes hold two sub-blocks, low nibbles
-     * first). Element = d·scale_j·q − dmin·min_j, so the dot is Σ_j d·scale_j·Σ(q·x) − dmin·min_j·Σx,
-     * and Σx of each sub-block comes precomputed in {@code sums}.
+     * first). Element = (d·scale_j)·q − (dmin·min_j).
      */
-    private static float q4_k(MemorySegment w, long at, float[] x, float[] sums, int n) {
-        FloatVector accLo = FloatVector.zero(F);
-        FloatVector accHi = FloatVector.zero(F);
-        float minimums = 0;
+    private static float q4_k(MemorySegment w, long at, float[] x, int n) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         float d = 0;
         float dmin = 0;
         int scalesLow = 0;
@@ -179,33 +168,40 @@ final class VectorDot {
                 scalesHigh = (packedHigh & 0x0f0f0f0f) | ((first4 & 0xc0c0c0c0) >>> 2);
                 minsHigh = ((packedHigh >>> 4) & 0x0f0f0f0f) | ((second4 & 0xc0c0c0c0) >>> 2);
             }
-            long qs = b + 16 + pair * 32L;
-            int i = p * 64;
-            FloatVector lo = FloatVector.zero(F);
-            FloatVector hi = FloatVector.zero(F);
-            for (int part = 0; part < 32 / LANES; part++) {
-                ByteVector q = bytes(w, qs + part * LANES);
-                lo = widen(low(q)).fma(FloatVector.fromArray(F, x, i + part * LANES), lo);
-                hi = widen(high(q)).fma(FloatVector.fromArray(F, x, i + 32 + part * LANES), hi);
-            }
             int shift = 16 * (pair & 1);
             int scales = (pair < 2 ? scalesLow : scalesHigh) >>> shift;
             int mins = (pair < 2 ? minsLow : minsHigh) >>> shift;
-            accLo = lo.fma(FloatVector.broadcast(F, d * (scales & 0xff)), accLo);
-            accHi = hi.fma(FloatVector.broadcast(F, d * ((scales >>> 8) & 0xff)), accHi);
-            minimums += dmin * ((mins & 0xff) * sums[p * 2] + ((mins >>> 8) & 0xff) * sums[p * 2 + 1]);
+            FloatVector d1 = FloatVector.broadcast(F, d * (scales & 0xff));
+            FloatVector m1 = FloatVector.broadcast(F, dmin * (mins & 0xff));
+            FloatVector d2 = FloatVector.broadcast(F, d * ((scales >>> 8) & 0xff));
+            FloatVector m2 = FloatVector.broadcast(F, dmin * ((mins >>> 8) & 0xff));
+            long qs = b + 16 + pair * 32L;
+            int i = p * 64;
+            for (int part = 0; part < 32 / LANES; part += 2) { // elements 0-31: low nibbles
+                acc0 = widen(low(bytes(w, qs + part * LANES))).mul(d1).sub(m1)
+                        .fma(FloatVector.fromArray(F, x, i + part * LANES), acc0);
+                acc1 = widen(low(bytes(w, qs + (part + 1) * LANES))).mul(d1).sub(m1)
+                        .fma(FloatVector.fromArray(F, x, i + (part + 1) * LANES), acc1);
+            }
+            for (int part = 0; part < 32 / LANES; part += 2) { // elements 32-63: high nibbles
+                acc0 = widen(high(bytes(w, qs + part * LANES))).mul(d2).sub(m2)
+                        .fma(FloatVector.fromArray(F, x, i + 32 + part * LANES), acc0);
+                acc1 = widen(high(bytes(w, qs + (part + 1) * LANES))).mul(d2).sub(m2)
+                        .fma(FloatVector.fromArray(F, x, i + 32 + (part + 1) * LANES), acc1);
+            }
         }
-        return accLo.add(accHi).reduceLanes(VectorOperators.ADD) - minimums;
+        return sum(acc0.add(acc1));
     }
 
     /**
      * Q6_K: 210-byte super-blocks of 256 (128 bytes of low nibbles, 64 of high 2-bit pairs, 16 signed
-     * 8-bit scales, one per 16 elements, then the f16 d). Element = d·scale·(q − 32), q 6 bits. Each half
-     * of 128 takes 64 low-nibble bytes and 32 high bytes; a high byte holds the top bits of four
+     * 8-bit scales, one per 16 elements, then the f16 d). Element = (d·scale)·(q − 32), q 6 bits. Each
+     * half of 128 takes 64 low-nibble bytes and 32 high bytes; a high byte holds the top bits of four
      * elements 32 apart.
      */
     private static float q6_k(MemorySegment w, long at, float[] x, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         for (int sb = 0; sb < n / 256; sb++) {
             long b = at + sb * 210L;
             float d = f16(w, b + 208);
@@ -214,29 +210,22 @@ final class VectorDot {
                 long qh = b + 128 + 32L * half;
                 long sc = b + 192 + 8L * half;
                 int base = sb * 256 + 128 * half;
-                for (int group = 0; group < 2; group++) { // elements l in [16·group, 16·group + 16)
-                    FloatVector s1 = FloatVector.zero(F);
-                    FloatVector s2 = FloatVector.zero(F);
-                    FloatVector s3 = FloatVector.zero(F);
-                    FloatVector s4 = FloatVector.zero(F);
-                    for (int part = 0; part < 16 / LANES; part++) {
-                        int l = group * 16 + part * LANES;
-                        ByteVector a = bytes(w, ql + l);
-                        ByteVector c = bytes(w, ql + l + 32);
-                        ByteVector h = bytes(w, qh + l);
-                        s1 = widen(q6k(a, c, h, 0)).fma(FloatVector.fromArray(F, x, base + l), s1);
-                        s2 = widen(q6k(a, c, h, 1)).fma(FloatVector.fromArray(F, x, base + l + 32), s2);
-                        s3 = widen(q6k(a, c, h, 2)).fma(FloatVector.fromArray(F, x, base + l + 64), s3);
-                        s4 = widen(q6k(a, c, h, 3)).fma(FloatVector.fromArray(F, x, base + l + 96), s4);
+                for (int k = 0; k < 4; k++) { // elements 32k .. 32k+31 of the half
+                    for (int l = 0; l < 32; l += 2 * LANES) {
+                        acc0 = q6kWeights(w, ql, qh, sc, d, k, l).fma(FloatVector.fromArray(F, x, base + 32 * k + l), acc0);
+                        acc1 = q6kWeights(w, ql, qh, sc, d, k, l + LANES)
+                                .fma(FloatVector.fromArray(F, x, base + 32 * k + l + LANES), acc1);
                     }
-                    acc = s1.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group)), acc);
-                    acc = s2.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 2)), acc);
-                    acc = s3.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 4)), acc);
-                    acc = s4.fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + group + 6)), acc);
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc0.add(acc1));
+    }
+
+    /** Elements 32k+l .. 32k+l+LANES of a Q6_K half, decoded as {@link RowDecoder} decodes them. */
+    static FloatVector q6kWeights(MemorySegment w, long ql, long qh, long sc, float d, int k, int l) {
+        return FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + l / 16 + 2 * k))
+                .mul(widen(q6k(bytes(w, ql + l), bytes(w, ql + l + 32), bytes(w, qh + l), k)));
     }
 
     /**
@@ -252,6 +241,21 @@ final class VectorDot {
             default -> high(second).or(shiftRight(top, 2).and((byte) 0x30));
         };
         return v.sub((byte) 32);
+    }
+
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
+
+    /**
+     * The sum of a vector's lanes, always in the same order: the halves added lane by lane down to four
+     * lanes, then ((0 + 1) + (2 + 3)). {@code reduceLanes(ADD)} leaves its order open, and it does differ
+     * between compiled and interpreted code, which would make a result depend on how warm the JVM is.
+     */
+    static float sum(FloatVector v) {
+        FloatVector h = LANES == 16
+                ? ((FloatVector) v.reinterpretShape(F256, 0)).add((FloatVector) v.reinterpretShape(F256, 1)) : v;
+        FloatVector q = ((FloatVector) h.reinterpretShape(F128, 0)).add((FloatVector) h.reinterpretShape(F128, 1));
+        return (q.lane(0) + q.lane(1)) + (q.lane(2) + q.lane(3));
     }
 
     static float f16(MemorySegment w, long at) {
