@@ -14,15 +14,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * Generation on one model for several requests at once. Each request holds a KV-cache slot (a fixed
- * number of them bound the memory); requests take turns on the model one step at a time (a fair lock
- * hands the model to the longest waiter after every step), so a long answer does not block the
- * others. A slot keeps its tokens after a request ends; the next request whose prompt starts the same
- * way (the same system prompt, the earlier turns of a conversation) reuses that prefix.
+ * number of them bound the memory) and runs on its own thread, one forward step at a time: its next
+ * token, or the next chunk of its prompt. Steps are batched continuously: a scheduler thread takes
+ * the steps waiting when the model comes free and runs them as one pass ({@link PassScheduler}), so
+ * concurrent requests share each read of the weights instead of taking turns, and none waits more
+ * than one pass for its turn. Results do not depend on the company a step keeps (the engine's
+ * arithmetic is batch-invariant), so a seed gives the same text under any load. A slot keeps its
+ * tokens after a request ends; the next request whose prompt starts the same way (the same system
+ * prompt, the earlier turns of a conversation) reuses that prefix.
  */
 public final class Engine implements AutoCloseable {
     /** Prompt tokens processed per step: long prompts are cut so that others get their turn. */
@@ -32,7 +35,7 @@ public final class Engine implements AutoCloseable {
     private final ModelConfig config;
     private final Tokenizer tokenizer;
     private final Transformer transformer;
-    private final ReentrantLock turn = new ReentrantLock(true);
+    private final PassScheduler scheduler;
     private final Semaphore freeSlots;
     private final List<Slot> slots = new ArrayList<>();
 
@@ -59,6 +62,7 @@ public final class Engine implements AutoCloseable {
             this.config = ModelConfig.from(file);
             this.tokenizer = Tokenizer.fromGguf(file);
             this.transformer = new Transformer(file, config, threads);
+            this.scheduler = new PassScheduler(transformer);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -125,6 +129,7 @@ public final class Engine implements AutoCloseable {
         freeSlots.acquire();
         Slot slot = takeSlot(promptTokens, cacheNamespace);
         boolean completed = false;
+        scheduler.requestStarted();
         try {
             int capacity = slot.cache.capacity();
             int reused = slot.namespace.equals(cacheNamespace) ? commonPrefix(slot.tokens, promptTokens, slot.cache.length()) : 0;
@@ -179,6 +184,7 @@ public final class Engine implements AutoCloseable {
                 slot.cache.truncate(0);
                 slot.tokens = new int[0];
             }
+            scheduler.requestEnded();
             releaseSlot(slot);
             freeSlots.release();
         }
@@ -193,14 +199,14 @@ public final class Engine implements AutoCloseable {
                 || (tokenizer.type(token) == Tokenizer.TYPE_CONTROL && END_TOKENS.contains(tokenizer.token(token)));
     }
 
-    /** One forward step, taking the model in turn with the other requests. */
+    /** One forward step, in the next pass of the model together with the other requests' steps. */
     private float[] step(int[] tokens, KvCache cache) {
-        turn.lock();
-        try {
-            return transformer.forward(tokens, cache);
-        } finally {
-            turn.unlock();
-        }
+        return scheduler.run(new Transformer.Sequence(tokens, cache));
+    }
+
+    /** How many passes ran and how many steps they carried: more steps than passes means batching. */
+    public PassScheduler.Counts passCounts() {
+        return scheduler.counts();
     }
 
     /** A free slot, preferring the one that already holds the longest prefix of this prompt. */
@@ -235,6 +241,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduler.close();
         transformer.close();
         file.close();
     }

@@ -102,12 +102,13 @@ class EngineTest {
     }
 
     @Test
-    void concurrentRequestsTakeTurnsAndGetWhatTheyWouldAlone() throws Exception {
+    void concurrentRequestsShareForwardPassesAndGetWhatTheyWouldAlone() throws Exception {
         List<String> prompts = List.of(prompt("a", "uno"), prompt("b", "due"), prompt("c", "tre"), prompt("d", "quattro"));
         List<String> alone = new ArrayList<>();
         for (String p : prompts) {
             alone.add(run(engine, p, SamplingParams.greedy(), 16, List.of(), new StringBuilder()).text());
         }
+        PassScheduler.Counts before = engine.passCounts();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> together = new ArrayList<>();
             for (String p : prompts) {
@@ -117,6 +118,9 @@ class EngineTest {
                 assertThat(together.get(i).get()).isEqualTo(alone.get(i));
             }
         }
+        PassScheduler.Counts after = engine.passCounts();
+        // Continuous batching: the four requests shared passes (two slots: two at a time at most).
+        assertThat(after.steps() - before.steps()).isGreaterThan(after.passes() - before.passes());
     }
 
     @Test

@@ -21,19 +21,24 @@ final class Attention {
     }
 
     /**
-     * out[b] = attention of q[b] (the query at position {@code start + b}) over cache positions
-     * 0..start+b of layer {@code layer}, for b in [0, n).
+     * out[b] = attention of q[b], the query at position {@code positions[b]} of the sequence whose cache
+     * is {@code caches[b]}, over that cache's positions 0..positions[b] in layer {@code layer}.
      */
-    void apply(float[][] q, KvCache cache, int layer, int start, int n, float[][] out) {
+    void apply(float[][] q, KvCache[] caches, int[] positions, int layer, float[][] out) {
         int heads = c.heads();
-        int pairs = n * heads;
+        int pairs = q.length * heads;
+        int longest = 0;
+        for (int p : positions) {
+            longest = Math.max(longest, p + 1);
+        }
+        int scoresLength = longest;
         team.run(member -> {
             int from = team.rangeStart(pairs, member);
             int to = team.rangeStart(pairs, member + 1);
-            float[] scores = new float[start + n];
+            float[] scores = new float[scoresLength];
             for (int p = from; p < to; p++) {
                 int b = p / heads;
-                head(q[b], cache, layer, start + b, p % heads, scores, out[b]);
+                head(q[b], caches[b], layer, positions[b], p % heads, scores, out[b]);
             }
         });
     }

@@ -87,32 +87,42 @@ public final class MatMul {
     private static void batched(GgufTensor w, float[][] x, float[][] out, int batch, int from, int to, int cols) {
         float[] w0 = new float[cols];
         float[] w1 = new float[cols];
-        int r = from;
-        for (; r + 2 <= to; r += 2) {
+        float[] sums = new float[8];
+        for (int r = from; r < to; r += 2) {
+            boolean pair = r + 1 < to;
             RowDecoder.decode(w.type(), w.data(), r, w0, cols);
-            RowDecoder.decode(w.type(), w.data(), r + 1, w1, cols);
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                if (TWO_ROW_TILES) {
-                    twoRowsFourInputs(w0, w1, x, b, cols, out, r);
-                } else {
-                    fourInputs(w0, x, b, cols, out, r);
-                    fourInputs(w1, x, b, cols, out, r + 1);
+            if (pair) {
+                RowDecoder.decode(w.type(), w.data(), r + 1, w1, cols);
+            }
+            if (batch == 1) {
+                out[0][r] = VectorDot.dot(w0, 0, x[0], 0, cols);
+                if (pair) {
+                    out[0][r + 1] = VectorDot.dot(w1, 0, x[0], 0, cols);
                 }
+                continue;
             }
-            for (; b < batch; b++) {
-                out[b][r] = VectorDot.dot(w0, 0, x[b], 0, cols);
-                out[b][r + 1] = VectorDot.dot(w1, 0, x[b], 0, cols);
-            }
-        }
-        if (r < to) {
-            RowDecoder.decode(w.type(), w.data(), r, w0, cols);
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                fourInputs(w0, x, b, cols, out, r);
-            }
-            for (; b < batch; b++) {
-                out[b][r] = VectorDot.dot(w0, 0, x[b], 0, cols);
+            for (int b = 0; b < batch; b += 4) {
+                // Groups of four inputs; a last group of two or three repeats its last input (the spare
+                // sums are dropped), which costs some multiply-adds but keeps the weights loaded once.
+                int k = Math.min(4, batch - b);
+                float[] x0 = x[b];
+                float[] x1 = x[b + Math.min(1, k - 1)];
+                float[] x2 = x[b + Math.min(2, k - 1)];
+                float[] x3 = x[b + k - 1];
+                if (pair && TWO_ROW_TILES) {
+                    twoRowsFourInputs(w0, w1, x0, x1, x2, x3, cols, sums);
+                } else {
+                    fourInputs(w0, x0, x1, x2, x3, cols, sums, 0);
+                    if (pair) {
+                        fourInputs(w1, x0, x1, x2, x3, cols, sums, 4);
+                    }
+                }
+                for (int j = 0; j < k; j++) {
+                    out[b + j][r] = sums[j];
+                    if (pair) {
+                        out[b + j][r + 1] = sums[4 + j];
+                    }
+                }
             }
         }
     }
@@ -124,11 +134,8 @@ public final class MatMul {
     private static final boolean TWO_ROW_TILES = LANES >= 16;
 
     /** {@link #fourInputs} for rows r (w0) and r+1 (w1) at once: each input vector loaded serves both rows. */
-    private static void twoRowsFourInputs(float[] w0, float[] w1, float[][] x, int b, int n, float[][] out, int r) {
-        float[] x0 = x[b];
-        float[] x1 = x[b + 1];
-        float[] x2 = x[b + 2];
-        float[] x3 = x[b + 3];
+    private static void twoRowsFourInputs(float[] w0, float[] w1, float[] x0, float[] x1, float[] x2, float[] x3, int n,
+                                          float[] sums) {
         FloatVector a0 = FloatVector.zero(F), c0 = FloatVector.zero(F), e0 = FloatVector.zero(F), g0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F), c1 = FloatVector.zero(F), e1 = FloatVector.zero(F), g1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F), c2 = FloatVector.zero(F), e2 = FloatVector.zero(F), g2 = FloatVector.zero(F);
@@ -164,32 +171,32 @@ public final class MatMul {
             g2 = q.fma(y2, g2);
             g3 = q.fma(y3, g3);
         }
-        float[] s = {VectorDot.sum(a0.add(c0)), VectorDot.sum(a1.add(c1)),
-            VectorDot.sum(a2.add(c2)), VectorDot.sum(a3.add(c3)),
-            VectorDot.sum(e0.add(g0)), VectorDot.sum(e1.add(g1)),
-            VectorDot.sum(e2.add(g2)), VectorDot.sum(e3.add(g3))};
+        sums[0] = VectorDot.sum(a0.add(c0));
+        sums[1] = VectorDot.sum(a1.add(c1));
+        sums[2] = VectorDot.sum(a2.add(c2));
+        sums[3] = VectorDot.sum(a3.add(c3));
+        sums[4] = VectorDot.sum(e0.add(g0));
+        sums[5] = VectorDot.sum(e1.add(g1));
+        sums[6] = VectorDot.sum(e2.add(g2));
+        sums[7] = VectorDot.sum(e3.add(g3));
         for (; i < n; i++) {
-            for (int k = 0; k < 4; k++) {
-                s[k] += w0[i] * x[b + k][i];
-                s[4 + k] += w1[i] * x[b + k][i];
-            }
-        }
-        for (int k = 0; k < 4; k++) {
-            out[b + k][r] = s[k];
-            out[b + k][r + 1] = s[4 + k];
+            sums[0] += w0[i] * x0[i];
+            sums[1] += w0[i] * x1[i];
+            sums[2] += w0[i] * x2[i];
+            sums[3] += w0[i] * x3[i];
+            sums[4] += w1[i] * x0[i];
+            sums[5] += w1[i] * x1[i];
+            sums[6] += w1[i] * x2[i];
+            sums[7] += w1[i] * x3[i];
         }
     }
 
     /**
-     * Dot products of one decoded row with inputs b..b+3, each in the order of
+     * Dot products of one decoded row with four inputs (into sums[at..at+3]), each in the order of
      * {@link VectorDot#dot(float[], int, float[], int, int)}: the row's vectors are loaded once for four
      * inputs.
      */
-    private static void fourInputs(float[] w, float[][] x, int b, int n, float[][] out, int r) {
-        float[] x0 = x[b];
-        float[] x1 = x[b + 1];
-        float[] x2 = x[b + 2];
-        float[] x3 = x[b + 3];
+    private static void fourInputs(float[] w, float[] x0, float[] x1, float[] x2, float[] x3, int n, float[] sums, int at) {
         FloatVector a0 = FloatVector.zero(F), c0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F), c1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F), c2 = FloatVector.zero(F);
@@ -217,9 +224,9 @@ public final class MatMul {
             s2 += w[i] * x2[i];
             s3 += w[i] * x3[i];
         }
-        out[b][r] = s0;
-        out[b + 1][r] = s1;
-        out[b + 2][r] = s2;
-        out[b + 3][r] = s3;
+        sums[at] = s0;
+        sums[at + 1] = s1;
+        sums[at + 2] = s2;
+        sums[at + 3] = s3;
     }
 }

@@ -3,13 +3,15 @@ package io.cervella.inference.engine.model;
 import io.cervella.inference.engine.gguf.Dequantizer;
 import io.cervella.inference.engine.gguf.GgufFile;
 import io.cervella.inference.engine.gguf.GgufTensor;
+import java.util.List;
 
 /**
  * The forward pass of Llama-family decoders (llama, qwen2, qwen3), top to bottom:
  * embed → per layer [RMSNorm → Q,K,V (+bias for qwen2) → per-head Q/K RMSNorm (qwen3) → RoPE →
  * grouped-query causal attention over the KV cache → output projection → residual → RMSNorm →
  * SwiGLU feed-forward → residual] → final RMSNorm → logits (tied to the embeddings when the file has
- * no output matrix). Prompts go through in one batch; generation one token at a time.
+ * no output matrix). Prompts go through in one batch, and the next tokens of several sequences can go
+ * through together (continuous batching), each sequence attending only to its own cache.
  */
 public final class Transformer implements AutoCloseable {
     private final ModelConfig c;
@@ -63,34 +65,76 @@ public final class Transformer implements AutoCloseable {
 
     public ModelConfig config() { return c; }
 
+    /** Tokens of one sequence for a pass: they go at the positions after what its cache holds. */
+    public record Sequence(int[] tokens, KvCache cache) {}
+
     /**
      * Runs {@code tokens} at the positions after what the cache holds, appends them to the cache, and
      * returns the logits of the last one.
      */
     public float[] forward(int[] tokens, KvCache cache) {
-        float[][] logits = new float[1][c.vocabulary()];
-        matmul.apply(output, new float[][] {lastHiddenState(tokens, cache)}, logits, 1);
-        return logits[0];
+        return forward(List.of(new Sequence(tokens, cache)))[0];
     }
 
     /**
-     * Runs {@code tokens} as {@link #forward} does and returns the last one's hidden state after the
+     * One pass for several sequences at once (continuous batching): their tokens go through every
+     * matrix product together, so each weight is read once for all of them, while attention looks only
+     * at each sequence's own cache. Returns the logits of each sequence's last token. The results are
+     * the same to the bit as running each sequence alone (see {@link MatMul}).
+     */
+    public float[][] forward(List<Sequence> batch) {
+        float[][] hidden = lastHiddenStates(batch);
+        float[][] logits = new float[hidden.length][c.vocabulary()];
+        matmul.apply(output, hidden, logits, hidden.length);
+        return logits;
+    }
+
+    /** {@link #lastHiddenStates} of one sequence. */
+    float[] lastHiddenState(int[] tokens, KvCache cache) {
+        return lastHiddenStates(List.of(new Sequence(tokens, cache)))[0];
+    }
+
+    /**
+     * Runs the sequences as {@link #forward} does and returns each one's last hidden state after the
      * final norm: what the output matrix turns into logits (and what llama.cpp hands out as a
      * last-token embedding).
      */
-    float[] lastHiddenState(int[] tokens, KvCache cache) {
-        int n = tokens.length;
-        int start = cache.length();
-        if (start + n > cache.capacity()) {
-            throw new IllegalArgumentException("context full: " + (start + n) + " tokens exceed " + cache.capacity());
+    float[][] lastHiddenStates(List<Sequence> batch) {
+        int n = 0;
+        java.util.Set<KvCache> caches = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Sequence s : batch) {
+            if (s.tokens().length == 0) {
+                throw new IllegalArgumentException("a sequence in the batch has no tokens");
+            }
+            if (!caches.add(s.cache())) {
+                throw new IllegalArgumentException("two sequences of one batch share a KV cache");
+            }
+            int end = s.cache().length() + s.tokens().length;
+            if (end > s.cache().capacity()) {
+                throw new IllegalArgumentException("context full: " + end + " tokens exceed " + s.cache().capacity());
+            }
+            for (int t : s.tokens()) {
+                if (t < 0 || t >= c.vocabulary()) {
+                    throw new IllegalArgumentException("token " + t + " is outside the vocabulary");
+                }
+            }
+            n += s.tokens().length;
         }
+        // The batch's tokens laid end to end: row b belongs to rowCache[b] at position rowPosition[b].
+        KvCache[] rowCache = new KvCache[n];
+        int[] rowPosition = new int[n];
+        int[] lastRow = new int[batch.size()];
         int e = c.embedding();
         float[][] x = new float[n][e];
-        for (int b = 0; b < n; b++) {
-            if (tokens[b] < 0 || tokens[b] >= c.vocabulary()) {
-                throw new IllegalArgumentException("token " + tokens[b] + " is outside the vocabulary");
+        int row = 0;
+        for (int si = 0; si < batch.size(); si++) {
+            Sequence s = batch.get(si);
+            for (int j = 0; j < s.tokens().length; j++, row++) {
+                rowCache[row] = s.cache();
+                rowPosition[row] = s.cache().length() + j;
+                Dequantizer.dequantize(embeddings.type(), embeddings.data(), (long) s.tokens()[j] * e, x[row], 0, e);
             }
-            Dequantizer.dequantize(embeddings.type(), embeddings.data(), (long) tokens[b] * e, x[b], 0, e);
+            lastRow[si] = row - 1;
         }
         float[][] xn = new float[n][e];
         float[][] q = new float[n][c.qDim()];
@@ -102,7 +146,7 @@ public final class Transformer implements AutoCloseable {
         float[][] up = new float[n][c.feedForward()];
         float[][][] qkv = {q, k, v};
         float[][][] gateUp = {gate, up};
-        float[][][] rotations = rotations(start, n);
+        float[][][] rotations = rotations(rowPosition);
         for (int l = 0; l < c.layers(); l++) {
             Layer L = layers[l];
             for (int b = 0; b < n; b++) {
@@ -125,10 +169,10 @@ public final class Transformer implements AutoCloseable {
                 }
                 rope(q[b], c.heads(), rotations[0][b], rotations[1][b]);
                 rope(k[b], c.kvHeads(), rotations[0][b], rotations[1][b]);
-                System.arraycopy(k[b], 0, cache.keys[l][start + b], 0, c.kvDim());
-                System.arraycopy(v[b], 0, cache.values[l][start + b], 0, c.kvDim());
+                System.arraycopy(k[b], 0, rowCache[b].keys[l][rowPosition[b]], 0, c.kvDim());
+                System.arraycopy(v[b], 0, rowCache[b].values[l][rowPosition[b]], 0, c.kvDim());
             }
-            attention.apply(q, cache, l, start, n, att);
+            attention.apply(q, rowCache, rowPosition, l, att);
             matmul.apply(L.o(), att, proj, n);
             for (int b = 0; b < n; b++) {
                 add(x[b], proj[b]);
@@ -143,9 +187,12 @@ public final class Transformer implements AutoCloseable {
                 add(x[b], proj[b]);
             }
         }
-        cache.setLength(start + n);
-        float[] last = new float[e];
-        rmsNorm(x[n - 1], outputNorm, last, 0, e);
+        float[][] last = new float[batch.size()][e];
+        for (int si = 0; si < batch.size(); si++) {
+            Sequence s = batch.get(si);
+            s.cache().setLength(s.cache().length() + s.tokens().length);
+            rmsNorm(x[lastRow[si]], outputNorm, last[si], 0, e);
+        }
         return last;
     }
 
@@ -167,12 +214,13 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** cos and sin of every rotation angle of positions start..start+n-1: [0 cos, 1 sin][b][i]. */
-    private float[][][] rotations(int start, int n) {
+    /** cos and sin of every rotation angle of the given positions: [0 cos, 1 sin][b][i]. */
+    private float[][][] rotations(int[] positions) {
+        int n = positions.length;
         float[][][] r = new float[2][n][inverseFrequencies.length];
         for (int b = 0; b < n; b++) {
             for (int i = 0; i < inverseFrequencies.length; i++) {
-                double theta = (start + b) * inverseFrequencies[i];
+                double theta = positions[b] * inverseFrequencies[i];
                 r[0][b][i] = (float) Math.cos(theta);
                 r[1][b][i] = (float) Math.sin(theta);
             }
