@@ -37,7 +37,7 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--size", defaultValue = "tiny", description = "tiny, small or bench (about 0.4B parameters) (default ${DEFAULT-VALUE})")
+        @Option(names = "--size", defaultValue = "tiny", description = "tiny, small, bench (about 0.4B parameters) or qwen3_4b (the shape of Qwen3-4B: about 2.3 GB at q4_k) (default ${DEFAULT-VALUE})")
         String size;
 
         @Option(names = "--type", defaultValue = "q8_0",

@@ -25,19 +25,22 @@ public final class EngineBenchmark {
     public static void main(String[] args) throws Exception {
         GgmlType type = GgmlType.valueOf(args.length > 0 ? args[0].toUpperCase() : "Q8_0");
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        ModelSynth.Size size = ModelSynth.Size.valueOf(args.length > 2 ? args[2].toUpperCase() : "BENCH");
         int generate = 32;
-        Path file = Path.of(System.getProperty("java.io.tmpdir"), "cervella-bench-qwen2-" + type + ".gguf");
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), size == ModelSynth.Size.BENCH
+                ? "cervella-bench-qwen2-" + type + ".gguf" : "cervella-bench-qwen2-" + size + "-" + type + ".gguf");
         if (!Files.exists(file)) {
             System.out.println("writing " + file + " ...");
-            ModelSynth.write(new ModelSynth.Spec(ModelSynth.Arch.QWEN2, ModelSynth.Size.BENCH, type, 1), file);
+            ModelSynth.write(new ModelSynth.Spec(ModelSynth.Arch.QWEN2, size, type, 1), file);
         }
+        int rounds = size == ModelSynth.Size.BENCH ? 5 : 3;
         long weightBytes = Files.size(file);
 
-        // Five rounds, ours and llama.cpp alternating, medians reported: single runs vary by ±20% here.
-        double[] oursPrompt = new double[ROUNDS];
-        double[] oursGen = new double[ROUNDS];
-        double[] theirPrompt = new double[ROUNDS];
-        double[] theirGen = new double[ROUNDS];
+        // Rounds of ours and llama.cpp alternating, medians reported: single runs vary by ±20% here.
+        double[] oursPrompt = new double[rounds];
+        double[] oursGen = new double[rounds];
+        double[] theirPrompt = new double[rounds];
+        double[] theirGen = new double[rounds];
         try (GgufFile g = GgufFile.open(file);
              LlamaModel ref = new LlamaModel(new ModelParameters().setModel(file.toString()).setGpuLayers(0)
                      .setThreads(threads).setCtxSize(1024))) {
@@ -47,7 +50,7 @@ public final class EngineBenchmark {
             try (Transformer t = new Transformer(g, c, threads)) {
                 warmUp(t, c);
                 ref.complete(new InferenceParameters(TEXT).setNPredict(8).setTemperature(0f).setCachePrompt(false));
-                for (int round = 0; round < ROUNDS; round++) {
+                for (int round = 0; round < rounds; round++) {
                     KvCache cache = new KvCache(c, 1024);
                     long t0 = System.nanoTime();
                     float[] logits = t.forward(prompt, cache);
@@ -77,7 +80,7 @@ public final class EngineBenchmark {
         double oursGenRate = median(oursGen);
 
         double bandwidth = copyBandwidth();
-        System.out.printf("model: qwen2 %s, %.0f MiB, %d threads, %s%n", type, weightBytes / 1048576.0, threads,
+        System.out.printf("model: qwen2 %s %s, %.0f MiB, %d threads, %s%n", size, type, weightBytes / 1048576.0, threads,
                 System.getProperty("java.version"));
         System.out.printf("| engine | prompt tokens/s | generated tokens/s |%n|---|---|---|%n");
         System.out.printf("| llama.cpp b4916 | %.1f | %.1f |%n", theirs[0], theirs[1]);
@@ -86,8 +89,6 @@ public final class EngineBenchmark {
         System.out.printf("memory-bandwidth ceiling: %.1f GB/s copy → %.1f tokens/s at most for %.0f MiB of weights%n",
                 bandwidth / 1e9, bandwidth / weightBytes, weightBytes / 1048576.0);
     }
-
-    private static final int ROUNDS = 5;
 
     private static double median(double[] v) {
         double[] c = v.clone();

@@ -75,15 +75,14 @@ final class Attention {
         }
     }
 
-    /**
-     * scores[t] = exp(scores[t] − max) for t in [0, count); returns their sum. Scalar {@code Math.exp}
-     * on purpose: the vector EXP gives other bits when compiled than when interpreted, and an answer must
-     * not depend on how warm the JVM is.
-     */
+    /** scores[t] = exp(scores[t] − max) for t in [0, count); returns their sum, added in order. */
     private static float softmaxNumerators(float[] scores, int count, float max) {
+        for (int t = 0; t < count; t++) {
+            scores[t] -= max;
+        }
+        VectorMath.expInPlace(scores, count);
         float sum = 0;
         for (int t = 0; t < count; t++) {
-            scores[t] = (float) Math.exp(scores[t] - max);
             sum += scores[t];
         }
         return sum;

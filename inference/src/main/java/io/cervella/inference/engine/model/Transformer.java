@@ -180,7 +180,7 @@ public final class Transformer implements AutoCloseable {
             }
             matmul.apply(xn, n, L.gateUp(), gateUp);
             for (int b = 0; b < n; b++) {
-                swiGlu(gate[b], up[b]);
+                VectorMath.swiGlu(gate[b], up[b]);
             }
             matmul.apply(L.down(), gate, proj, n);
             for (int b = 0; b < n; b++) {
@@ -241,14 +241,6 @@ public final class Transformer implements AutoCloseable {
                 v[a] = x0 * cos[i] - x1 * sin[i];
                 v[b] = x0 * sin[i] + x1 * cos[i];
             }
-        }
-    }
-
-    /** gate = SiLU(gate) · up, where SiLU(g) = g / (1 + e^−g); scalar exp for the reason given in {@link Attention}. */
-    private static void swiGlu(float[] gate, float[] up) {
-        for (int i = 0; i < gate.length; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
 
