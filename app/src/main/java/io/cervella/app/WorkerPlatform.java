@@ -32,7 +32,14 @@ public final class WorkerPlatform implements AutoCloseable {
     }
 
     public static WorkerPlatform start(Settings s, TlsMaterial tls, String nodeToken) throws Exception {
-        Engine engine = new Engine(s.model(), s.threads(), s.context(), s.slots());
+        int[] reported = {0};
+        Engine engine = new Engine(s.model(), s.threads(), s.context(), s.slots(), fraction -> {
+            int percent = (int) (fraction * 100);
+            if (percent >= reported[0] + 10 || (percent == 100 && reported[0] < 100)) { // one line per tenth
+                reported[0] = percent;
+                System.out.printf("cervella worker: weights read %d%%%n", percent);
+            }
+        });
         try {
             List<Route> routes = new ArrayList<>();
             routes.add(Route.of("GET", "/healthz", null, ex -> {

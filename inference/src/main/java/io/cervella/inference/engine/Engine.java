@@ -57,8 +57,15 @@ public final class Engine implements AutoCloseable {
     public record Result(String text, int promptTokens, int completionTokens, int reusedPromptTokens, Finish finish) {}
 
     public Engine(Path model, int threads, int contextLength, int slotCount) throws IOException {
+        this(model, threads, contextLength, slotCount, fraction -> {});
+    }
+
+    /** With {@code loadProgress} told the fraction of the weights read into memory as the load goes. */
+    public Engine(Path model, int threads, int contextLength, int slotCount, java.util.function.DoubleConsumer loadProgress)
+            throws IOException {
         this.file = GgufFile.open(model);
         try {
+            file.preload(loadProgress);
             this.config = ModelConfig.from(file);
             this.tokenizer = Tokenizer.fromGguf(file);
             this.transformer = new Transformer(file, config, threads);

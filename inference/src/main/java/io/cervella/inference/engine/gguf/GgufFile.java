@@ -39,10 +39,12 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, Object> metadata;
     private final Map<String, GgufTensor> tensors;
     private final int alignment;
+    private final MemorySegment mapping;
 
-    private GgufFile(Path path, Arena arena, int version, Map<String, Object> metadata, Map<String, GgufTensor> tensors,
-                     int alignment) {
+    private GgufFile(Path path, Arena arena, MemorySegment mapping, int version, Map<String, Object> metadata,
+                     Map<String, GgufTensor> tensors, int alignment) {
         this.path = path;
+        this.mapping = mapping;
         this.arena = arena;
         this.version = version;
         this.metadata = Collections.unmodifiableMap(metadata);
@@ -163,10 +165,24 @@ public final class GgufFile implements AutoCloseable {
                 throw c.corrupt(info.at(), "tensor '" + info.name() + "' appears twice");
             }
         }
-        return new GgufFile(path, arena, version, metadata, tensors, alignment);
+        return new GgufFile(path, arena, file, version, metadata, tensors, alignment);
     }
 
     public Path path() { return path; }
+
+    /**
+     * Reads the whole mapping into memory now, in 64 MiB steps, reporting the fraction done after each:
+     * the first requests then do not wait on the disk page by page, and a terminal shows how far a
+     * multi-gigabyte load has come.
+     */
+    public void preload(java.util.function.DoubleConsumer progress) {
+        long step = 64L << 20;
+        long size = mapping.byteSize();
+        for (long at = 0; at < size; at += step) {
+            mapping.asSlice(at, Math.min(step, size - at)).load();
+            progress.accept(Math.min(size, at + step) / (double) size);
+        }
+    }
     public int version() { return version; }
     public int alignment() { return alignment; }
     public Map<String, Object> metadata() { return metadata; }

@@ -116,4 +116,23 @@ class GgufRoundTripTest {
         }
         assertThat(Files.size(file) % 64).isZero();
     }
+
+    /** Preloading reports its progress in rising fractions that end at 1, and leaves the tensors readable. */
+    @Test
+    void preloadReportsProgressToTheEnd() throws Exception {
+        Path file = dir.resolve("preload.gguf");
+        float[] values = new float[(70 << 20) / 4]; // 70 MiB: two steps of 64 MiB
+        values[values.length - 1] = 42f;
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        new GgufWriter().putString("general.architecture", "llama")
+                .addTensor("big", new long[] {values.length}, GgmlType.F32, bytes.array()).write(file);
+        try (GgufFile g = GgufFile.open(file)) {
+            java.util.List<Double> seen = new java.util.ArrayList<>();
+            g.preload(seen::add);
+            assertThat(seen).hasSize(2).isSorted();
+            assertThat(seen.getLast()).isEqualTo(1.0);
+            assertThat(Dequantizer.dequantize(g.tensor("big"))[values.length - 1]).isEqualTo(42f);
+        }
+    }
 }
