@@ -67,13 +67,21 @@ final class RowDecoder {
     private static void q4_k(MemorySegment w, long at, float[] out, int n) {
         for (int sb = 0; sb < n / 256; sb++) {
             long b = at + sb * 144L;
-            VectorDot.Q4kScales s = VectorDot.Q4kScales.of(w, b);
-            for (int j = 0; j < 8; j++) {
-                FloatVector scale = FloatVector.broadcast(F, s.scale(j));
-                FloatVector min = FloatVector.broadcast(F, s.min(j));
+            float d = f16(w, b);
+            float dmin = f16(w, b + 2);
+            long scales = b + 4;
+            long qs = b + 16;
+            for (int pair = 0; pair < 4; pair++) {
+                int j = pair * 2;
+                FloatVector d1 = FloatVector.broadcast(F, d * Dequantizer.q4kScale(w, scales, j));
+                FloatVector m1 = FloatVector.broadcast(F, dmin * Dequantizer.q4kMin(w, scales, j));
+                FloatVector d2 = FloatVector.broadcast(F, d * Dequantizer.q4kScale(w, scales, j + 1));
+                FloatVector m2 = FloatVector.broadcast(F, dmin * Dequantizer.q4kMin(w, scales, j + 1));
                 for (int part = 0; part < 32 / LANES; part++) {
-                    ByteVector q = bytes(w, b + 16 + (j / 2) * 32L + part * LANES);
-                    widen((j & 1) == 0 ? low(q) : high(q)).mul(scale).sub(min).intoArray(out, sb * 256 + j * 32 + part * LANES);
+                    ByteVector q = bytes(w, qs + pair * 32L + part * LANES);
+                    int o = sb * 256 + pair * 64 + part * LANES;
+                    widen(low(q)).mul(d1).sub(m1).intoArray(out, o);
+                    widen(high(q)).mul(d2).sub(m2).intoArray(out, o + 32);
                 }
             }
         }

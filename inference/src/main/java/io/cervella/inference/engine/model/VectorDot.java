@@ -39,34 +39,32 @@ final class VectorDot {
         };
     }
 
-    /**
-     * out[0] = dot(row {@code row0}, x), out[1] = dot(row {@code row1}, x), rows of {@code n} elements.
-     * Two rows at once: each input vector loaded serves both, and the two sums are independent chains
-     * of multiply-adds that the processor overlaps. (For one row, pass it twice.)
-     */
-    static void dot2(GgmlType type, MemorySegment w, long row0, long row1, float[] x, int n, float[] out) {
-        switch (type) {
-            case F32 -> f32(w, row0 * n * 4L, row1 * n * 4L, x, n, out);
-            case Q8_0 -> q8_0(w, row0 * (n / 32) * 34L, row1 * (n / 32) * 34L, x, n, out);
-            case Q4_0 -> q4_0(w, row0 * (n / 32) * 18L, row1 * (n / 32) * 18L, x, n, out);
-            case Q4_K -> q4_k(w, row0 * (n / 256) * 144L, row1 * (n / 256) * 144L, x, n, out);
-            case Q6_K -> q6_k(w, row0 * (n / 256) * 210L, row1 * (n / 256) * 210L, x, n, out);
+    /** dot(row {@code row} of a tensor with rows of {@code n} elements, x[0..n)). */
+    static float dot(GgmlType type, MemorySegment w, long row, float[] x, int n) {
+        return switch (type) {
+            case F32 -> f32(w, row * n * 4L, x, n);
+            case Q8_0 -> q8_0(w, row * (n / 32) * 34L, x, n);
+            case Q4_0 -> q4_0(w, row * (n / 32) * 18L, x, n);
+            case Q4_K -> q4_k(w, row * (n / 256) * 144L, x, n);
+            case Q6_K -> q6_k(w, row * (n / 256) * 210L, x, n);
             default -> throw new IllegalArgumentException(type + " has no vector kernel");
-        }
+        };
     }
 
     /**
-     * dot(a[aOff..aOff+n), b[bOff..bOff+n)) of two float arrays, in the order every product of the
-     * engine keeps (see {@link MatMul}): one multiply-add per chunk of {@link #LANES} elements, in
-     * element order, into one accumulator; its lanes summed by {@link #sum}; then the tail in order.
+     * dot(a[aOff..aOff+n), b[bOff..bOff+n)) of two float arrays, in the order every kernel here keeps
+     * (see the class comment of {@link MatMul}): chunks of {@link #LANES} elements, even chunks into
+     * one accumulator and odd ones into another, the two added and reduced, then the tail in order.
      */
     static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOff + i + LANES).fma(FloatVector.fromArray(F, b, bOff + i + LANES), acc1);
         }
-        float total = sum(acc);
+        float total = sum(acc0.add(acc1));
         for (; i < n; i++) {
             total += a[aOff + i] * b[bOff + i];
         }
@@ -77,67 +75,62 @@ final class VectorDot {
     // scalar reference) gives it, and multiplies in the order of dot(float[]...): so a token's result
     // does not depend on whether it ran alone or in a batch with others, to the last bit.
 
-    private static void f32(MemorySegment w, long at0, long at1, float[] x, int n, float[] out) {
+    private static float f32(MemorySegment w, long at, float[] x, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            FloatVector xv = FloatVector.fromArray(F, x, i);
-            acc0 = FloatVector.fromMemorySegment(F, w, at0 + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(xv, acc0);
-            acc1 = FloatVector.fromMemorySegment(F, w, at1 + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(xv, acc1);
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
+            acc0 = FloatVector.fromMemorySegment(F, w, at + 4L * i, ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, i), acc0);
+            acc1 = FloatVector.fromMemorySegment(F, w, at + 4L * (i + LANES), ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, i + LANES), acc1);
         }
-        float total0 = sum(acc0);
-        float total1 = sum(acc1);
+        float total = sum(acc0.add(acc1));
         for (; i < n; i++) {
-            total0 += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at0 + 4L * i) * x[i];
-            total1 += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at1 + 4L * i) * x[i];
+            total += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 4L * i) * x[i];
         }
-        out[0] = total0;
-        out[1] = total1;
+        return total;
     }
 
     /** Q8_0: 34-byte blocks, an f16 scale and 32 signed bytes. */
-    private static void q8_0(MemorySegment w, long at0, long at1, float[] x, int n, float[] out) {
+    private static float q8_0(MemorySegment w, long at, float[] x, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int block = 0; block < n / 32; block++) {
-            long b0 = at0 + block * 34L;
-            long b1 = at1 + block * 34L;
-            FloatVector d0 = FloatVector.broadcast(F, f16(w, b0));
-            FloatVector d1 = FloatVector.broadcast(F, f16(w, b1));
-            for (int part = 0; part < 32 / LANES; part++) {
-                FloatVector xv = FloatVector.fromArray(F, x, block * 32 + part * LANES);
-                acc0 = d0.mul(widen(bytes(w, b0 + 2 + part * LANES))).fma(xv, acc0);
-                acc1 = d1.mul(widen(bytes(w, b1 + 2 + part * LANES))).fma(xv, acc1);
+            long b = at + block * 34L;
+            int base = block * 32;
+            FloatVector d = FloatVector.broadcast(F, f16(w, b));
+            for (int part = 0; part < 32 / LANES; part += 2) {
+                acc0 = d.mul(widen(bytes(w, b + 2 + part * LANES))).fma(FloatVector.fromArray(F, x, base + part * LANES), acc0);
+                acc1 = d.mul(widen(bytes(w, b + 2 + (part + 1) * LANES)))
+                        .fma(FloatVector.fromArray(F, x, base + (part + 1) * LANES), acc1);
             }
         }
-        out[0] = sum(acc0);
-        out[1] = sum(acc1);
+        return sum(acc0.add(acc1));
     }
 
     /** Q4_0: 18-byte blocks, an f16 scale and 16 bytes: low nibbles are elements 0-15, high ones 16-31, minus 8. */
-    private static void q4_0(MemorySegment w, long at0, long at1, float[] x, int n, float[] out) {
+    private static float q4_0(MemorySegment w, long at, float[] x, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int block = 0; block < n / 32; block++) {
-            long b0 = at0 + block * 18L;
-            long b1 = at1 + block * 18L;
+            long b = at + block * 18L;
             int base = block * 32;
-            FloatVector d0 = FloatVector.broadcast(F, f16(w, b0));
-            FloatVector d1 = FloatVector.broadcast(F, f16(w, b1));
-            for (int part = 0; part < 16 / LANES; part++) { // low nibbles: elements 0-15
-                FloatVector xv = FloatVector.fromArray(F, x, base + part * LANES);
-                acc0 = d0.mul(widen(low(bytes(w, b0 + 2 + part * LANES)).sub((byte) 8))).fma(xv, acc0);
-                acc1 = d1.mul(widen(low(bytes(w, b1 + 2 + part * LANES)).sub((byte) 8))).fma(xv, acc1);
-            }
-            for (int part = 0; part < 16 / LANES; part++) { // high nibbles: elements 16-31
-                FloatVector xv = FloatVector.fromArray(F, x, base + 16 + part * LANES);
-                acc0 = d0.mul(widen(high(bytes(w, b0 + 2 + part * LANES)).sub((byte) 8))).fma(xv, acc0);
-                acc1 = d1.mul(widen(high(bytes(w, b1 + 2 + part * LANES)).sub((byte) 8))).fma(xv, acc1);
+            FloatVector d = FloatVector.broadcast(F, f16(w, b));
+            if (LANES == 16) { // chunks: low nibbles (elements 0-15), high nibbles (16-31)
+                ByteVector q = bytes(w, b + 2);
+                acc0 = d.mul(widen(low(q).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base), acc0);
+                acc1 = d.mul(widen(high(q).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 16), acc1);
+            } else { // chunks: low nibbles of bytes 0-7, of 8-15, high nibbles of 0-7, of 8-15
+                ByteVector q0 = bytes(w, b + 2);
+                ByteVector q1 = bytes(w, b + 10);
+                acc0 = d.mul(widen(low(q0).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base), acc0);
+                acc1 = d.mul(widen(low(q1).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 8), acc1);
+                acc0 = d.mul(widen(high(q0).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 16), acc0);
+                acc1 = d.mul(widen(high(q1).sub((byte) 8))).fma(FloatVector.fromArray(F, x, base + 24), acc1);
             }
         }
-        out[0] = sum(acc0);
-        out[1] = sum(acc1);
+        return sum(acc0.add(acc1));
     }
 
     /**
@@ -145,57 +138,59 @@ final class VectorDot {
      * eight sub-blocks of 32, 128 bytes of nibbles: each 32 bytes hold two sub-blocks, low nibbles
      * first). Element = (d·scale_j)·q − (dmin·min_j).
      */
-    private static void q4_k(MemorySegment w, long at0, long at1, float[] x, int n, float[] out) {
+    private static float q4_k(MemorySegment w, long at, float[] x, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
-        for (int sb = 0; sb < n / 256; sb++) {
-            long b0 = at0 + sb * 144L;
-            long b1 = at1 + sb * 144L;
-            Q4kScales s0 = Q4kScales.of(w, b0);
-            Q4kScales s1 = Q4kScales.of(w, b1);
-            for (int j = 0; j < 8; j++) { // sub-block j: nibbles of bytes 32·(j/2).., low for even j, high for odd
-                FloatVector scale0 = FloatVector.broadcast(F, s0.scale(j));
-                FloatVector min0 = FloatVector.broadcast(F, s0.min(j));
-                FloatVector scale1 = FloatVector.broadcast(F, s1.scale(j));
-                FloatVector min1 = FloatVector.broadcast(F, s1.min(j));
-                long qs = 16 + (j / 2) * 32L;
-                for (int part = 0; part < 32 / LANES; part++) {
-                    FloatVector xv = FloatVector.fromArray(F, x, sb * 256 + j * 32 + part * LANES);
-                    ByteVector q0 = bytes(w, b0 + qs + part * LANES);
-                    ByteVector q1 = bytes(w, b1 + qs + part * LANES);
-                    acc0 = widen((j & 1) == 0 ? low(q0) : high(q0)).mul(scale0).sub(min0).fma(xv, acc0);
-                    acc1 = widen((j & 1) == 0 ? low(q1) : high(q1)).mul(scale1).sub(min1).fma(xv, acc1);
-                }
+        float d = 0;
+        float dmin = 0;
+        int scalesLow = 0;
+        int minsLow = 0;
+        int scalesHigh = 0;
+        int minsHigh = 0;
+        // One flat loop over pairs of sub-blocks (64 weights, 32 bytes of nibbles) rather than nested
+        // loops: the compiler keeps the index checks out of a flat loop, not out of the inner ones.
+        for (int p = 0; p < n / 64; p++) {
+            int pair = p & 3;
+            long b = at + (p >>> 2) * 144L;
+            if (pair == 0) {
+                d = f16(w, b);
+                dmin = f16(w, b + 2);
+                // The twelve bytes of 6-bit scales and minimums, unpacked four at a time in 32-bit
+                // registers: sub-blocks 0-3 keep theirs in the low 6 bits of bytes 0-3 (scales) and 4-7
+                // (minimums); sub-blocks 4-7 take 4 bits from bytes 8-11 and their top 2 bits from bits
+                // 6-7 of bytes 0-7.
+                long packed = w.get(I64, b + 4);
+                int packedHigh = w.get(I32, b + 12);
+                int first4 = (int) packed;
+                int second4 = (int) (packed >>> 32);
+                scalesLow = first4 & 0x3f3f3f3f;
+                minsLow = second4 & 0x3f3f3f3f;
+                scalesHigh = (packedHigh & 0x0f0f0f0f) | ((first4 & 0xc0c0c0c0) >>> 2);
+                minsHigh = ((packedHigh >>> 4) & 0x0f0f0f0f) | ((second4 & 0xc0c0c0c0) >>> 2);
+            }
+            int shift = 16 * (pair & 1);
+            int scales = (pair < 2 ? scalesLow : scalesHigh) >>> shift;
+            int mins = (pair < 2 ? minsLow : minsHigh) >>> shift;
+            FloatVector d1 = FloatVector.broadcast(F, d * (scales & 0xff));
+            FloatVector m1 = FloatVector.broadcast(F, dmin * (mins & 0xff));
+            FloatVector d2 = FloatVector.broadcast(F, d * ((scales >>> 8) & 0xff));
+            FloatVector m2 = FloatVector.broadcast(F, dmin * ((mins >>> 8) & 0xff));
+            long qs = b + 16 + pair * 32L;
+            int i = p * 64;
+            for (int part = 0; part < 32 / LANES; part += 2) { // elements 0-31: low nibbles
+                acc0 = widen(low(bytes(w, qs + part * LANES))).mul(d1).sub(m1)
+                        .fma(FloatVector.fromArray(F, x, i + part * LANES), acc0);
+                acc1 = widen(low(bytes(w, qs + (part + 1) * LANES))).mul(d1).sub(m1)
+                        .fma(FloatVector.fromArray(F, x, i + (part + 1) * LANES), acc1);
+            }
+            for (int part = 0; part < 32 / LANES; part += 2) { // elements 32-63: high nibbles
+                acc0 = widen(high(bytes(w, qs + part * LANES))).mul(d2).sub(m2)
+                        .fma(FloatVector.fromArray(F, x, i + 32 + part * LANES), acc0);
+                acc1 = widen(high(bytes(w, qs + (part + 1) * LANES))).mul(d2).sub(m2)
+                        .fma(FloatVector.fromArray(F, x, i + 32 + (part + 1) * LANES), acc1);
             }
         }
-        out[0] = sum(acc0);
-        out[1] = sum(acc1);
-    }
-
-    /**
-     * The scales and minimums of one Q4_K super-block as floats (d·scale_j, dmin·min_j): the twelve
-     * bytes of 6-bit values unpacked four at a time in 32-bit registers. Sub-blocks 0-3 keep theirs in
-     * the low 6 bits of bytes 0-3 (scales) and 4-7 (minimums); sub-blocks 4-7 take 4 bits from bytes
-     * 8-11 and their top 2 bits from bits 6-7 of bytes 0-7.
-     */
-    record Q4kScales(float d, float dmin, int scalesLow, int minsLow, int scalesHigh, int minsHigh) {
-        static Q4kScales of(MemorySegment w, long b) {
-            long packed = w.get(I64, b + 4);
-            int packedHigh = w.get(I32, b + 12);
-            int first4 = (int) packed;
-            int second4 = (int) (packed >>> 32);
-            return new Q4kScales(f16(w, b), f16(w, b + 2), first4 & 0x3f3f3f3f, second4 & 0x3f3f3f3f,
-                    (packedHigh & 0x0f0f0f0f) | ((first4 & 0xc0c0c0c0) >>> 2),
-                    ((packedHigh >>> 4) & 0x0f0f0f0f) | ((second4 & 0xc0c0c0c0) >>> 2));
-        }
-
-        float scale(int j) {
-            return d * (((j < 4 ? scalesLow : scalesHigh) >>> (8 * (j & 3))) & 0xff);
-        }
-
-        float min(int j) {
-            return dmin * (((j < 4 ? minsLow : minsHigh) >>> (8 * (j & 3))) & 0xff);
-        }
+        return sum(acc0.add(acc1));
     }
 
     /**
@@ -204,29 +199,27 @@ final class VectorDot {
      * half of 128 takes 64 low-nibble bytes and 32 high bytes; a high byte holds the top bits of four
      * elements 32 apart.
      */
-    private static void q6_k(MemorySegment w, long at0, long at1, float[] x, int n, float[] out) {
+    private static float q6_k(MemorySegment w, long at, float[] x, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int sb = 0; sb < n / 256; sb++) {
-            long b0 = at0 + sb * 210L;
-            long b1 = at1 + sb * 210L;
-            float d0 = f16(w, b0 + 208);
-            float d1 = f16(w, b1 + 208);
+            long b = at + sb * 210L;
+            float d = f16(w, b + 208);
             for (int half = 0; half < 2; half++) {
+                long ql = b + 64L * half;
+                long qh = b + 128 + 32L * half;
+                long sc = b + 192 + 8L * half;
                 int base = sb * 256 + 128 * half;
                 for (int k = 0; k < 4; k++) { // elements 32k .. 32k+31 of the half
-                    for (int l = 0; l < 32; l += LANES) {
-                        FloatVector xv = FloatVector.fromArray(F, x, base + 32 * k + l);
-                        acc0 = q6kWeights(w, b0 + 64L * half, b0 + 128 + 32L * half, b0 + 192 + 8L * half, d0, k, l)
-                                .fma(xv, acc0);
-                        acc1 = q6kWeights(w, b1 + 64L * half, b1 + 128 + 32L * half, b1 + 192 + 8L * half, d1, k, l)
-                                .fma(xv, acc1);
+                    for (int l = 0; l < 32; l += 2 * LANES) {
+                        acc0 = q6kWeights(w, ql, qh, sc, d, k, l).fma(FloatVector.fromArray(F, x, base + 32 * k + l), acc0);
+                        acc1 = q6kWeights(w, ql, qh, sc, d, k, l + LANES)
+                                .fma(FloatVector.fromArray(F, x, base + 32 * k + l + LANES), acc1);
                     }
                 }
             }
         }
-        out[0] = sum(acc0);
-        out[1] = sum(acc1);
+        return sum(acc0.add(acc1));
     }
 
     /** Elements 32k+l .. 32k+l+LANES of a Q6_K half, decoded as {@link RowDecoder} decodes them. */

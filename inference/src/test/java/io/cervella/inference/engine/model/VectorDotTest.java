@@ -55,14 +55,10 @@ class VectorDotTest {
     void fusedKernelsMatchAFloat64Reference(GgmlType type) {
         assertThat(VectorDot.supports(type)).as("vector kernel available on this machine").isTrue();
         Case c = Case.of(type, type.ordinal());
-        float[] two = new float[2];
         for (int row = 0; row < ROWS; row++) {
-            int other = (row + 3) % ROWS;
-            VectorDot.dot2(type, c.seg(), row, other, c.x(), N, two);
             double[] e = c.expected(row, c.x());
-            double[] f = c.expected(other, c.x());
-            assertThat(Math.abs(two[0] - e[0]) / e[1]).as("row %d", row).isLessThan(1e-5);
-            assertThat(Math.abs(two[1] - f[0]) / f[1]).as("row %d beside row %d", other, row).isLessThan(1e-5);
+            float actual = VectorDot.dot(type, c.seg(), row, c.x(), N);
+            assertThat(Math.abs(actual - e[0]) / e[1]).as("row %d", row).isLessThan(1e-5);
         }
     }
 
