@@ -139,10 +139,14 @@ class WorkerTest {
         assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
         assertThat(answered.body()).contains("\"prompt_tokens\"");
 
-        String bad = good.replace("\"tool_calls\": [", "\"tool_calls\": [{\"function\": {\"arguments\": 1}}, ");
-        java.net.http.HttpResponse<String> refused = http.send(post(bad), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(refused.statusCode()).isEqualTo(400);
-        assertThat(refused.body()).contains("tool_calls[0]");
+        for (String badCall : List.of("{\"function\": {\"name\": \"f\", \"arguments\": 1}}",
+                "{\"function\": {\"name\": \"a\\\"b\", \"arguments\": \"{}\"}}",
+                "{\"function\": {\"name\": \"f\", \"arguments\": \"{not json\"}}")) {
+            String bad = good.replace("\"tool_calls\": [", "\"tool_calls\": [" + badCall + ", ");
+            java.net.http.HttpResponse<String> refused = http.send(post(bad), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(badCall).isEqualTo(400);
+            assertThat(refused.body()).contains("tool_calls[0]");
+        }
     }
 
     private static java.net.http.HttpRequest post(String body) {

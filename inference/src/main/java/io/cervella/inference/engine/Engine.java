@@ -64,20 +64,27 @@ public final class Engine implements AutoCloseable {
     public Engine(Path model, int threads, int contextLength, int slotCount, java.util.function.DoubleConsumer loadProgress)
             throws IOException {
         this.file = GgufFile.open(model);
+        Transformer built = null;
+        PassScheduler started = null;
         try {
-            file.preload(loadProgress);
             this.config = ModelConfig.from(file);
             this.tokenizer = Tokenizer.fromGguf(file);
-            this.transformer = new Transformer(file, config, threads);
-            this.scheduler = new PassScheduler(transformer);
-        } catch (RuntimeException e) {
+            file.preload(loadProgress); // after the checks: a wrong file is refused before gigabytes are read
+            built = new Transformer(file, config, threads);
+            int ctx = Math.min(contextLength, config.context());
+            for (int i = 0; i < slotCount; i++) {
+                slots.add(new Slot(new KvCache(config, ctx)));
+            }
+            started = new PassScheduler(built);
+        } catch (RuntimeException | Error e) { // out of memory for the KV caches included: leave no threads behind
+            if (built != null) {
+                built.close();
+            }
             file.close();
             throw e;
         }
-        int ctx = Math.min(contextLength, config.context());
-        for (int i = 0; i < slotCount; i++) {
-            slots.add(new Slot(new KvCache(config, ctx)));
-        }
+        this.transformer = built;
+        this.scheduler = started;
         this.freeSlots = new Semaphore(slotCount, true);
     }
 
@@ -206,9 +213,16 @@ public final class Engine implements AutoCloseable {
                 || (tokenizer.type(token) == Tokenizer.TYPE_CONTROL && END_TOKENS.contains(tokenizer.token(token)));
     }
 
-    /** One forward step, in the next pass of the model together with the other requests' steps. */
-    private float[] step(int[] tokens, KvCache cache) {
-        return scheduler.run(new Transformer.Sequence(tokens, cache));
+    /**
+     * One forward step, in the next pass of the model together with the other requests' steps. An
+     * interrupted request stops after the step (its slot is then reset by the caller).
+     */
+    private float[] step(int[] tokens, KvCache cache) throws InterruptedException {
+        float[] logits = scheduler.run(new Transformer.Sequence(tokens, cache));
+        if (Thread.interrupted()) {
+            throw new InterruptedException("the request was cancelled");
+        }
+        return logits;
     }
 
     /** How many passes ran and how many steps they carried: more steps than passes means batching. */

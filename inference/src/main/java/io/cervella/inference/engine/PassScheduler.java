@@ -10,8 +10,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Continuous batching: request threads hand in forward steps and wait; one scheduler thread runs,
  * whenever the model is free, every step that is waiting (up to {@link #MAX_PASS_TOKENS} tokens, oldest
- * first) as a single pass. A request has at most one step waiting, so every waiting request is in the
- * next pass or the one after: fair without a queue discipline of its own.
+ * first) as a single pass. A request has at most one step waiting and the queue is first in, first
+ * out, so every request gets its turn within a few passes and none starves. A request counts as
+ * generating from its first step to its end, also while it writes to a slow client; a pass waits at
+ * most {@link #GATHER_NANOS} for such a request's step.
  */
 public final class PassScheduler implements AutoCloseable {
     /** Tokens in one pass at most: bounds the pass's activations and the wait of the steps behind it. */
@@ -117,28 +119,41 @@ public final class PassScheduler implements AutoCloseable {
     }
 
     private void loop() {
-        while (true) {
-            try {
-                if (!runOnePass()) {
-                    return;
+        try {
+            while (true) {
+                try {
+                    if (!runOnePass()) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    // only close() ends the scheduler
                 }
-            } catch (InterruptedException e) {
-                // only close() ends the scheduler
+            }
+        } catch (Throwable t) {
+            System.err.println("cervella engine: the pass scheduler stopped: " + t);
+        } finally {
+            // However the scheduler ends, no request may be left waiting for it.
+            lock.lock();
+            try {
+                closed = true;
+                failAll(waiting, new IllegalStateException("the engine is closed"));
+                stepsDone.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
     }
 
-    /** Waits for steps, runs them as one pass; false once closed. */
+    /** Waits for steps and runs them as one pass; false once closed. */
     private boolean runOnePass() throws InterruptedException {
-        {
-            List<Step> pass = new ArrayList<>();
+        List<Step> pass = new ArrayList<>();
+        try {
             lock.lock();
             try {
                 while (waiting.isEmpty() && !closed) {
-                    stepsWaiting.awaitUninterruptibly();
+                    stepsWaiting.await();
                 }
                 if (closed) {
-                    failAll(waiting, new IllegalStateException("the engine is closed"));
                     return false;
                 }
                 long gatherFor = GATHER_NANOS;
@@ -158,14 +173,22 @@ public final class PassScheduler implements AutoCloseable {
                 lock.unlock();
             }
             runPass(pass);
-            lock.lock();
-            try {
-                pass.forEach(s -> s.done = true);
-                stepsDone.signalAll();
-            } finally {
-                lock.unlock();
-            }
             return true;
+        } finally {
+            if (!pass.isEmpty()) {
+                lock.lock();
+                try {
+                    for (Step s : pass) {
+                        if (s.logits == null && s.failure == null) {
+                            s.failure = new IllegalStateException("the pass did not complete");
+                        }
+                        s.done = true;
+                    }
+                    stepsDone.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
     }
 

@@ -239,7 +239,13 @@ public final class WorkerEndpoints {
         return new ChatRequest(messages, stream, includeUsage, thinking, maxTokens, sampling, stops);
     }
 
-    /** The function calls of an earlier assistant turn, so that the model sees what it asked for. */
+    /** OpenAI's rule for function names; anything else would corrupt the JSON the model is shown. */
+    private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    /**
+     * The function calls of an earlier assistant turn, so that the model sees what it asked for: a name
+     * by OpenAI's rule, arguments as JSON text (a JSON object is accepted too and written as text).
+     */
     private static List<ChatMessage.ToolCall> toolCalls(JsonNode calls, int i) {
         if (calls.isMissingNode() || calls.isNull()) {
             return List.of();
@@ -249,13 +255,30 @@ public final class WorkerEndpoints {
         }
         List<ChatMessage.ToolCall> out = new ArrayList<>();
         for (int k = 0; k < calls.size(); k++) {
+            String where = "'messages[" + i + "].tool_calls[" + k + "]'";
             JsonNode function = calls.get(k).path("function");
-            JsonNode arguments = function.path("arguments");
-            if (!function.path("name").isString() || !(arguments.isString() || arguments.isMissingNode())) {
-                throw ApiException.badRequest("invalid_type", "'messages[" + i + "].tool_calls[" + k
-                        + "]' needs a function with a string 'name' and string 'arguments'");
+            JsonNode name = function.path("name");
+            if (!name.isString() || !FUNCTION_NAME.matcher(name.asString()).matches()) {
+                throw ApiException.badRequest("invalid_value", where + " needs a function 'name' of 1 to 64 letters,"
+                        + " digits, '_', '.', ':' or '-'");
             }
-            out.add(new ChatMessage.ToolCall(function.path("name").asString(), arguments.asString("{}")));
+            JsonNode arguments = function.path("arguments");
+            String text;
+            if (arguments.isMissingNode() || arguments.isNull()) {
+                text = "{}";
+            } else if (arguments.isObject()) {
+                text = arguments.toString();
+            } else if (arguments.isString()) {
+                text = arguments.asString();
+                try {
+                    tools.jackson.databind.json.JsonMapper.shared().readTree(text);
+                } catch (RuntimeException e) {
+                    throw ApiException.badRequest("invalid_value", where + ": 'arguments' is not valid JSON");
+                }
+            } else {
+                throw ApiException.badRequest("invalid_type", where + ": 'arguments' must be a JSON string or object");
+            }
+            out.add(new ChatMessage.ToolCall(name.asString(), text));
         }
         return out;
     }

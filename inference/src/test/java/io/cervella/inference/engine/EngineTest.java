@@ -160,6 +160,19 @@ class EngineTest {
     }
 
     @Test
+    void anInterruptedRequestStopsAndLeavesNoStaleCache() throws Exception {
+        try (Engine one = new Engine(model, 2, 512, 1)) {
+            String p = prompt("interrotto", "domanda lunga");
+            Thread self = Thread.currentThread();
+            assertThatThrownBy(() -> one.generate(p, SamplingParams.greedy(), 100, List.of(), piece -> self.interrupt()))
+                    .isInstanceOf(InterruptedException.class);
+            assertThat(Thread.interrupted()).as("the interrupt was consumed by the engine").isFalse();
+            Engine.Result after = run(one, p, SamplingParams.greedy(), 6, List.of(), new StringBuilder());
+            assertThat(after.reusedPromptTokens()).isZero();
+        }
+    }
+
+    @Test
     void aCachedPrefixIsReusedOnlyWithinItsNamespace() throws Exception {
         try (Engine one = new Engine(model, 2, 512, 1)) {
             int[] p = one.encode(ChatTemplate.renderParts(List.of(new ChatMessage("system", "segreto della squadra A"),

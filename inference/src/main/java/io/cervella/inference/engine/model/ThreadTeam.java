@@ -98,9 +98,11 @@ public final class ThreadTeam implements AutoCloseable {
         int seen = 0;
         while (true) {
             int now = awaitNewGeneration(member, seen);
-            if (closed) {
+            if (now == seen) { // closed, with no piece handed out
                 return;
             }
+            // A piece handed out is always run and counted, even if close() came meanwhile: the caller
+            // waits for it.
             seen = now;
             try {
                 work.accept(member);
@@ -144,8 +146,9 @@ public final class ThreadTeam implements AutoCloseable {
         }
     }
 
+    /** Waits for a piece under way (run holds the same lock), then lets the helpers go. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         for (Thread t : helpers) {
             LockSupport.unpark(t);

@@ -86,18 +86,30 @@ public final class Transformer implements AutoCloseable {
         float[][] hidden = lastHiddenStates(batch);
         float[][] logits = new float[hidden.length][c.vocabulary()];
         matmul.apply(output, hidden, logits, hidden.length);
+        commit(batch);
         return logits;
     }
 
-    /** {@link #lastHiddenStates} of one sequence. */
+    /** {@link #lastHiddenStates} of one sequence, its tokens then kept in its cache. */
     float[] lastHiddenState(int[] tokens, KvCache cache) {
-        return lastHiddenStates(List.of(new Sequence(tokens, cache)))[0];
+        List<Sequence> one = List.of(new Sequence(tokens, cache));
+        float[] hidden = lastHiddenStates(one)[0];
+        commit(one);
+        return hidden;
+    }
+
+    /** The caches now hold the batch's tokens: done last, so that a pass that fails half-way adds nothing. */
+    private static void commit(List<Sequence> batch) {
+        for (Sequence s : batch) {
+            s.cache().setLength(s.cache().length() + s.tokens().length);
+        }
     }
 
     /**
      * Runs the sequences as {@link #forward} does and returns each one's last hidden state after the
      * final norm: what the output matrix turns into logits (and what llama.cpp hands out as a
-     * last-token embedding).
+     * last-token embedding). Writes the tokens' keys and values into the caches but leaves their
+     * lengths to {@link #commit}.
      */
     float[][] lastHiddenStates(List<Sequence> batch) {
         int n = 0;
@@ -189,8 +201,6 @@ public final class Transformer implements AutoCloseable {
         }
         float[][] last = new float[batch.size()][e];
         for (int si = 0; si < batch.size(); si++) {
-            Sequence s = batch.get(si);
-            s.cache().setLength(s.cache().length() + s.tokens().length);
             rmsNorm(x[lastRow[si]], outputNorm, last[si], 0, e);
         }
         return last;

@@ -252,10 +252,18 @@ final class VectorDot {
      * between compiled and interpreted code, which would make a result depend on how warm the JVM is.
      */
     static float sum(FloatVector v) {
+        if (LANES != 16 && LANES != 8) {
+            return pairwise(v.toArray(), 0, LANES); // other widths (4 lanes with NEON): the same idea on an array
+        }
         FloatVector h = LANES == 16
                 ? ((FloatVector) v.reinterpretShape(F256, 0)).add((FloatVector) v.reinterpretShape(F256, 1)) : v;
         FloatVector q = ((FloatVector) h.reinterpretShape(F128, 0)).add((FloatVector) h.reinterpretShape(F128, 1));
         return (q.lane(0) + q.lane(1)) + (q.lane(2) + q.lane(3));
+    }
+
+    /** a[from..from+n) summed as a fixed tree: the halves' sums added. */
+    private static float pairwise(float[] a, int from, int n) {
+        return n == 1 ? a[from] : pairwise(a, from, n / 2) + pairwise(a, from + n / 2, n - n / 2);
     }
 
     static float f16(MemorySegment w, long at) {

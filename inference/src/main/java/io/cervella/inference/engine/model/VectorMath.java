@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorOperators;
  * interpreted code give the same bits (the Vector API's own EXP calls a native library once compiled
  * and {@code Math.exp} before, and the two differ in the last bit). Range reduction x = n·ln2 + r with
  * |r| ≤ ln2/2, a degree-6 polynomial for e^r (the classic single-precision coefficients), and 2^n built in
- * the exponent bits. Relative error within about 2 ulp over the float range; below −87.3 the result is
- * 0's neighbourhood (e^−87.3), above 88.7 it is capped there.
+ * the exponent bits. Relative error within about 2 ulp; arguments are clamped to [−87.3, 88.3], so the
+ * result stays between e^−87.3 (near the smallest normal float) and e^88.3 (below the largest).
  */
 final class VectorMath {
     private static final float LOG2E = 1.44269504088896341f;
@@ -24,7 +24,7 @@ final class VectorMath {
     private VectorMath() {}
 
     static FloatVector exp(FloatVector x) {
-        x = x.max(-87.3f).min(88.7f);
+        x = x.max(-87.3f).min(88.3f);
         FloatVector n = x.mul(LOG2E).add(ROUNDER).sub(ROUNDER);
         FloatVector r = x.sub(n.mul(LN2_HIGH)).sub(n.mul(LN2_LOW));
         FloatVector p = FloatVector.broadcast(F, 1.9875691500e-4f);
