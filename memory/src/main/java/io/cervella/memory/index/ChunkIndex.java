@@ -1,0 +1,249 @@
+package io.cervella.memory.index;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.it.ItalianAnalyzer;
+import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.QueryBuilder;
+
+/**
+ * The chunks of one collection in a Lucene index: each chunk's vector in an HNSW graph (dot product
+ * of unit vectors), its text analysed for BM25 in its language (Italian or English stemming and stop
+ * words; both when the language is unclear; queries look in both),
+ * its document's metadata as exact terms and numeric points. Search by vector (metadata filters
+ * applied inside the graph search), by keyword, or both fused by reciprocal rank. Writes are committed
+ * before the call returns.
+ */
+public final class ChunkIndex implements AutoCloseable {
+    private static final String ID = "id";
+    private static final String DOCUMENT = "document";
+    private static final String VECTOR = "vector";
+    private static final String TEXT_IT = "text_it";
+    private static final String TEXT_EN = "text_en";
+    private static final String META = "m.";
+    /** Reciprocal rank fusion's constant: the usual 60 damps the weight of the very first ranks. */
+    private static final int RRF_K = 60;
+
+    private final FSDirectory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private final Analyzer analyzer;
+    private final int dimension;
+
+    public ChunkIndex(Path dir, int dimension) {
+        this.dimension = dimension;
+        this.analyzer = new PerFieldAnalyzerWrapper(new EnglishAnalyzer(Languages.ENGLISH_STOP_WORDS),
+                Map.of(TEXT_IT, new ItalianAnalyzer(), TEXT_EN, new EnglishAnalyzer(Languages.ENGLISH_STOP_WORDS)));
+        try {
+            this.directory = FSDirectory.open(dir);
+            this.writer = new IndexWriter(directory, new IndexWriterConfig(analyzer));
+            this.searchers = new SearcherManager(writer, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the index in " + dir, e);
+        }
+    }
+
+    /** Replaces every chunk of the document with these (none: the document leaves the index). */
+    public void replaceDocument(String documentId, List<IndexedChunk> chunks) {
+        List<Document> docs = new ArrayList<>();
+        for (IndexedChunk c : chunks) {
+            if (!c.documentId().equals(documentId)) {
+                throw new IllegalArgumentException("chunk of '" + c.documentId() + "' given for '" + documentId + "'");
+            }
+            if (c.vector().length != dimension) {
+                throw new IllegalArgumentException("a vector of " + c.vector().length + " dimensions for an index of "
+                        + dimension);
+            }
+            docs.add(toLucene(c));
+        }
+        try {
+            if (docs.isEmpty()) {
+                writer.deleteDocuments(new Term(DOCUMENT, documentId));
+            } else {
+                writer.updateDocuments(new Term(DOCUMENT, documentId), docs);
+            }
+            writer.commit();
+            searchers.maybeRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Document toLucene(IndexedChunk c) {
+        Document d = new Document();
+        d.add(new StringField(ID, c.documentId() + "#" + c.chunk().index(), Field.Store.YES));
+        d.add(new StringField(DOCUMENT, c.documentId(), Field.Store.YES));
+        d.add(new StoredField("chunk", c.chunk().index()));
+        d.add(new StoredField("headings", String.join("\u001f", c.chunk().headings())));
+        d.add(new StoredField("start", c.chunk().start()));
+        d.add(new StoredField("end", c.chunk().end()));
+        d.add(new StoredField("text", c.chunk().text()));
+        // The text goes into the field of its language (both when unsure): a word that is a stop word in
+        // one language must not match as content in the other.
+        Languages.Language language = Languages.guess(c.chunk().text());
+        if (language != Languages.Language.ENGLISH) {
+            d.add(new TextField(TEXT_IT, c.chunk().text(), Field.Store.NO));
+        }
+        if (language != Languages.Language.ITALIAN) {
+            d.add(new TextField(TEXT_EN, c.chunk().text(), Field.Store.NO));
+        }
+        d.add(new KnnFloatVectorField(VECTOR, c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+        for (Map.Entry<String, Object> m : c.metadata().entrySet()) {
+            if (m.getValue() instanceof Number n) {
+                d.add(new DoublePoint(META + m.getKey(), n.doubleValue()));
+            } else {
+                d.add(new StringField(META + m.getKey(), (String) m.getValue(), Field.Store.NO));
+            }
+        }
+        return d;
+    }
+
+    public List<Hit> search(SearchMode mode, String text, float[] vector, List<Filter> filters, int k) {
+        if (k < 1 || k > 1000) {
+            throw new IllegalArgumentException("k must be between 1 and 1000, was " + k);
+        }
+        Query filter = filter(filters);
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return switch (mode) {
+                    case VECTOR -> hits(searcher, vectorSearch(searcher, vector, filter, k));
+                    case KEYWORD -> hits(searcher, keywordSearch(searcher, text, filter, k));
+                    case HYBRID -> fuse(searcher, vectorSearch(searcher, vector, filter, Math.max(50, 4 * k)),
+                            keywordSearch(searcher, text, filter, Math.max(50, 4 * k)), k);
+                };
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ScoreDoc[] vectorSearch(IndexSearcher searcher, float[] vector, Query filter, int k) throws IOException {
+        if (vector == null || vector.length != dimension) {
+            throw new IllegalArgumentException("the query vector must have " + dimension + " dimensions");
+        }
+        return searcher.search(new KnnFloatVectorQuery(VECTOR, vector, k, filter), k).scoreDocs;
+    }
+
+    private ScoreDoc[] keywordSearch(IndexSearcher searcher, String text, Query filter, int k) throws IOException {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("a keyword search needs query text");
+        }
+        BooleanQuery.Builder words = new BooleanQuery.Builder();
+        for (String field : List.of(TEXT_IT, TEXT_EN)) {
+            Query q = new QueryBuilder(analyzer).createBooleanQuery(field, text);
+            if (q != null) {
+                words.add(q, BooleanClause.Occur.SHOULD);
+            }
+        }
+        BooleanQuery.Builder query = new BooleanQuery.Builder().add(words.build(), BooleanClause.Occur.MUST);
+        if (filter != null) {
+            query.add(filter, BooleanClause.Occur.FILTER);
+        }
+        return searcher.search(query.build(), k).scoreDocs;
+    }
+
+    /** Reciprocal rank fusion: score = Σ 1 / (60 + rank) over the lists a chunk appears in. */
+    private List<Hit> fuse(IndexSearcher searcher, ScoreDoc[] byVector, ScoreDoc[] byWords, int k) throws IOException {
+        Map<Integer, Double> scores = new LinkedHashMap<>();
+        for (ScoreDoc[] list : List.of(byVector, byWords)) {
+            for (int rank = 0; rank < list.length; rank++) {
+                scores.merge(list[rank].doc, 1.0 / (RRF_K + rank + 1), Double::sum);
+            }
+        }
+        ScoreDoc[] fused = scores.entrySet().stream()
+                .sorted(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(k).map(e -> new ScoreDoc(e.getKey(), e.getValue().floatValue())).toArray(ScoreDoc[]::new);
+        return hits(searcher, fused);
+    }
+
+    private static Query filter(List<Filter> filters) {
+        if (filters == null || filters.isEmpty()) {
+            return null;
+        }
+        BooleanQuery.Builder b = new BooleanQuery.Builder();
+        b.add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+        for (Filter f : filters) {
+            Query q = switch (f) {
+                case Filter.Equals e -> new TermQuery(new Term(META + e.field(), e.value()));
+                case Filter.AnyOf a -> new TermInSetQuery(META + a.field(), a.values().stream().map(BytesRef::new).toList());
+                case Filter.Range r -> DoublePoint.newRangeQuery(META + r.field(),
+                        r.min() == null ? Double.NEGATIVE_INFINITY : r.min(), r.max() == null ? Double.POSITIVE_INFINITY : r.max());
+            };
+            b.add(q, BooleanClause.Occur.FILTER);
+        }
+        return b.build();
+    }
+
+    private static List<Hit> hits(IndexSearcher searcher, ScoreDoc[] docs) throws IOException {
+        List<Hit> out = new ArrayList<>(docs.length);
+        var stored = searcher.storedFields();
+        for (ScoreDoc sd : docs) {
+            Document d = stored.document(sd.doc);
+            String headings = d.get("headings");
+            out.add(new Hit(d.get(DOCUMENT), d.getField("chunk").numericValue().intValue(),
+                    headings.isEmpty() ? List.of() : Arrays.asList(headings.split("\u001f")),
+                    d.getField("start").numericValue().intValue(), d.getField("end").numericValue().intValue(),
+                    d.get("text"), sd.score));
+        }
+        return out;
+    }
+
+    /** Chunks in the index (all documents). */
+    public int size() {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                return s.getIndexReader().numDocs();
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            searchers.close();
+            writer.close();
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
