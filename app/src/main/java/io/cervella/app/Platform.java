@@ -29,6 +29,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import io.cervella.memory.api.EmbeddingsEndpoint;
+import io.cervella.memory.embedding.OnnxEmbeddingModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -112,9 +114,14 @@ public final class Platform implements AutoCloseable {
             worker.start();
         }
 
+        // The in-process embedding model (all-MiniLM-L6-v2 from its jar): /v1/embeddings and, later, the memory.
+        OnnxEmbeddingModel embeddingModel = OnnxEmbeddingModel.loadDefault(Runtime.getRuntime().availableProcessors());
+        started.add(embeddingModel);
+
         List<Route> routes = new ArrayList<>();
         routes.addAll(new OpsEndpoints(store, gateway.router(), registry, () -> draining).routes());
         routes.addAll(gateway.routes());
+        routes.addAll(new EmbeddingsEndpoint(List.of(embeddingModel)).routes());
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.
