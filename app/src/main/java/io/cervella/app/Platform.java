@@ -30,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import io.cervella.memory.api.EmbeddingsEndpoint;
+import io.cervella.memory.embedding.LazyEmbeddingModel;
 import io.cervella.memory.embedding.OnnxEmbeddingModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,8 +115,10 @@ public final class Platform implements AutoCloseable {
             worker.start();
         }
 
-        // The in-process embedding model (all-MiniLM-L6-v2 from its jar): /v1/embeddings and, later, the memory.
-        OnnxEmbeddingModel embeddingModel = OnnxEmbeddingModel.loadDefault(Runtime.getRuntime().availableProcessors());
+        // The in-process embedding model (all-MiniLM-L6-v2 from its jar), loaded on first use: /v1/embeddings
+        // and, later, the memory.
+        LazyEmbeddingModel embeddingModel = new LazyEmbeddingModel(OnnxEmbeddingModel.DEFAULT_NAME,
+                () -> OnnxEmbeddingModel.loadDefault(Runtime.getRuntime().availableProcessors()));
         started.add(embeddingModel);
 
         List<Route> routes = new ArrayList<>();
