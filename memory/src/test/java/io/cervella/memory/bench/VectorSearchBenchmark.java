@@ -1,0 +1,149 @@
+package io.cervella.memory.bench;
+
+import io.cervella.memory.chunk.Chunk;
+import io.cervella.memory.index.ChunkIndex;
+import io.cervella.memory.index.Hit;
+import io.cervella.memory.index.IndexedChunk;
+import io.cervella.memory.index.SearchMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Vector search over N vectors of 384 dimensions (all-MiniLM-L6-v2's) in {@link ChunkIndex}, for each
+ * vector storage: recall@10 against exact search (every dot product, the anchor, same run) and the
+ * latency of a search through the index's API, single-threaded, p50 and p99 over the queries. The
+ * vectors are synthetic but shaped like embeddings: unit vectors scattered around 2,000 topic centres
+ * (random unit vectors would be the worst case of any graph index, and no text corpus is like that).
+ * Run: scripts/bench-search.sh [vectors] [queries]
+ */
+public final class VectorSearchBenchmark {
+    private static final int DIM = 384;
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int queries = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        Random r = new Random(42);
+        float[][] centres = new float[2000][];
+        for (int i = 0; i < centres.length; i++) {
+            centres[i] = unit(gaussian(r, 1.0));
+        }
+        float[][] vectors = new float[n][];
+        for (int i = 0; i < n; i++) {
+            vectors[i] = around(centres[r.nextInt(centres.length)], r);
+        }
+        float[][] qs = new float[queries][];
+        for (int i = 0; i < queries; i++) {
+            qs[i] = around(centres[r.nextInt(centres.length)], r);
+        }
+        int[][] exact = new int[queries][];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < queries; i++) {
+            exact[i] = exactTop10(vectors, qs[i]);
+        }
+        double exactMs = (System.nanoTime() - t0) / 1e6 / queries;
+        System.out.printf("%d vectors of %d dimensions, %d queries; exact search %.1f ms a query (one thread)%n", n, DIM,
+                queries, exactMs);
+        System.out.println("| storage | recall@10 | p50 (ms) | p99 (ms) | build + merge (s) |");
+        System.out.println("|---|---|---|---|---|");
+        for (ChunkIndex.VectorStorage storage : ChunkIndex.VectorStorage.values()) {
+            Path dir = Files.createTempDirectory("cervella-search-bench");
+            try (ChunkIndex index = new ChunkIndex(dir, DIM, storage)) {
+                long b0 = System.nanoTime();
+                Map<String, List<IndexedChunk>> batch = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    String id = Integer.toString(i);
+                    batch.put(id, List.of(new IndexedChunk(id, new Chunk(0, List.of(), 0, 1, "c"), vectors[i], Map.of())));
+                    if (batch.size() == 10_000 || i == n - 1) {
+                        index.replaceDocuments(batch);
+                        batch.clear();
+                    }
+                }
+                index.forceMerge();
+                double buildSeconds = (System.nanoTime() - b0) / 1e9;
+                for (int i = 0; i < Math.min(200, queries); i++) { // warm-up
+                    index.search(SearchMode.VECTOR, null, qs[i], List.of(), 10);
+                }
+                double[] latency = new double[queries];
+                double recall = 0;
+                for (int i = 0; i < queries; i++) {
+                    long s0 = System.nanoTime();
+                    List<Hit> hits = index.search(SearchMode.VECTOR, null, qs[i], List.of(), 10);
+                    latency[i] = (System.nanoTime() - s0) / 1e6;
+                    Set<Integer> truth = new HashSet<>();
+                    for (int e : exact[i]) {
+                        truth.add(e);
+                    }
+                    recall += hits.stream().filter(h -> truth.contains(Integer.parseInt(h.documentId()))).count() / 10.0;
+                }
+                Arrays.sort(latency);
+                System.out.printf("| %s | %.3f | %.2f | %.2f | %.0f |%n", storage, recall / queries,
+                        latency[queries / 2], latency[(int) Math.ceil(queries * 0.99) - 1], buildSeconds);
+            } finally {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /** A point near a centre: the centre plus noise a little larger than it, on the unit sphere. */
+    private static float[] around(float[] centre, Random r) {
+        float[] noise = gaussian(r, 1.2 / Math.sqrt(DIM));
+        float[] v = new float[DIM];
+        for (int k = 0; k < DIM; k++) {
+            v[k] = centre[k] + noise[k];
+        }
+        return unit(v);
+    }
+
+    private static float[] gaussian(Random r, double std) {
+        float[] v = new float[DIM];
+        for (int k = 0; k < DIM; k++) {
+            v[k] = (float) (r.nextGaussian() * std);
+        }
+        return v;
+    }
+
+    private static float[] unit(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        float inv = (float) (1 / Math.sqrt(norm));
+        for (int k = 0; k < v.length; k++) {
+            v[k] *= inv;
+        }
+        return v;
+    }
+
+    private static int[] exactTop10(float[][] vectors, float[] q) {
+        int[] best = new int[10];
+        float[] scores = new float[10];
+        Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < vectors.length; i++) {
+            float s = 0;
+            float[] v = vectors[i];
+            for (int k = 0; k < DIM; k++) {
+                s += v[k] * q[k];
+            }
+            if (s > scores[9]) {
+                int at = 9;
+                while (at > 0 && scores[at - 1] < s) {
+                    scores[at] = scores[at - 1];
+                    best[at] = best[at - 1];
+                    at--;
+                }
+                scores[at] = s;
+                best[at] = i;
+            }
+        }
+        return best;
+    }
+}
