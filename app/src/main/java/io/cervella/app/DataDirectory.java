@@ -9,6 +9,8 @@ public record DataDirectory(Path root) {
     public Path database() { return root.resolve("cervella.db"); }
     public Path adminKey() { return root.resolve("admin.key"); }
     public Path tls() { return root.resolve("tls"); }
+    /** The memory's Lucene indexes, one folder per collection (derived from the database). */
+    public Path memory() { return root.resolve("memory"); }
 
     /** Opens the metadata store the config names: PostgreSQL by URL, else SQLite in here. */
     public MetadataStore openStore(DatabaseConfig db) {

@@ -29,7 +29,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import io.cervella.memory.MemoryService;
 import io.cervella.memory.api.EmbeddingsEndpoint;
+import io.cervella.memory.api.MemoryEndpoints;
+import io.cervella.memory.chunk.MarkdownChunker;
+import io.cervella.memory.store.MemoryStore;
 import io.cervella.memory.embedding.LazyEmbeddingModel;
 import io.cervella.memory.embedding.OnnxEmbeddingModel;
 import java.nio.file.Files;
@@ -125,6 +129,11 @@ public final class Platform implements AutoCloseable {
         routes.addAll(new OpsEndpoints(store, gateway.router(), registry, () -> draining).routes());
         routes.addAll(gateway.routes());
         routes.addAll(new EmbeddingsEndpoint(List.of(embeddingModel)).routes());
+        // Chunks of at most 480 characters (plus 80 of overlap): about the 128 tokens the default model reads.
+        MemoryService memory = new MemoryService(new MemoryStore(store), data.memory(), List.of(embeddingModel),
+                new MarkdownChunker(480, 80));
+        started.add(memory);
+        routes.addAll(new MemoryEndpoints(memory).routes());
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.

@@ -1,0 +1,198 @@
+package io.cervella.memory;
+
+import io.cervella.memory.chunk.Chunk;
+import io.cervella.memory.chunk.MarkdownChunker;
+import io.cervella.memory.embedding.EmbeddingModel;
+import io.cervella.memory.index.ChunkIndex;
+import io.cervella.memory.index.Filter;
+import io.cervella.memory.index.Hit;
+import io.cervella.memory.index.IndexedChunk;
+import io.cervella.memory.index.SearchMode;
+import io.cervella.memory.store.MemoryStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The memory of one node: collections and documents in the {@link MemoryStore} (the truth), each
+ * collection's chunks in a {@link ChunkIndex} under {@code DATA/memory/NAME} (derived: rebuilt from the
+ * store when missing, and by {@link #reindex}). A document is stored, then chunked, embedded and
+ * indexed before the call returns.
+ */
+public final class MemoryService implements AutoCloseable {
+    /** Texts per run of the embedding model. */
+    private static final int EMBED_BATCH = 32;
+
+    private final MemoryStore store;
+    private final Path indexRoot;
+    private final Map<String, EmbeddingModel> models;
+    private final MarkdownChunker chunker;
+    private final Map<String, ChunkIndex> indexes = new HashMap<>();
+
+    public MemoryService(MemoryStore store, Path indexRoot, List<EmbeddingModel> models, MarkdownChunker chunker) {
+        this.store = store;
+        this.indexRoot = indexRoot;
+        this.models = new LinkedHashMap<>();
+        models.forEach(m -> this.models.put(m.name(), m));
+        this.chunker = chunker;
+    }
+
+    public String defaultModel() {
+        return models.keySet().iterator().next();
+    }
+
+    /** Creates a collection embedded by {@code model}; empty if the name is taken. */
+    public Optional<MemoryStore.Collection> createCollection(String name, String model) {
+        EmbeddingModel m = model(model);
+        if (!store.createCollection(name, m.name(), m.dimension())) {
+            return Optional.empty();
+        }
+        return store.collection(name);
+    }
+
+    public List<MemoryStore.Collection> collections() {
+        return store.collections();
+    }
+
+    public synchronized boolean deleteCollection(String name) {
+        boolean existed = store.deleteCollection(name);
+        ChunkIndex index = indexes.remove(name);
+        if (index != null) {
+            index.close();
+        }
+        deleteTree(indexRoot.resolve(name));
+        return existed;
+    }
+
+    /** What a document's write did: created or replaced (or unchanged), and into how many chunks. */
+    public record Written(String id, boolean created, boolean changed, int chunks) {}
+
+    public Written putDocument(String collection, String id, String content, Map<String, Object> metadata) {
+        MemoryStore.Collection c = existing(collection);
+        MemoryStore.Put put = store.putDocument(collection, id, content, metadata);
+        List<Chunk> chunks = chunker.chunk(content);
+        if (put.changed()) {
+            index(c).replaceDocument(id, indexed(c, id, chunks, metadata));
+        }
+        return new Written(id, put.created(), put.changed(), chunks.size());
+    }
+
+    public Optional<MemoryStore.StoredDocument> document(String collection, String id) {
+        existing(collection);
+        return store.document(collection, id);
+    }
+
+    public boolean deleteDocument(String collection, String id) {
+        MemoryStore.Collection c = existing(collection);
+        boolean existed = store.deleteDocument(collection, id);
+        index(c).replaceDocument(id, List.of());
+        return existed;
+    }
+
+    public List<Hit> search(String collection, SearchMode mode, String query, List<Filter> filters, int k) {
+        MemoryStore.Collection c = existing(collection);
+        if (query == null || query.isBlank()) {
+            throw new IllegalArgumentException("the query is empty");
+        }
+        float[] vector = mode == SearchMode.KEYWORD ? null : model(c.model()).embed(List.of(query), null)[0];
+        return index(c).search(mode, query, vector, filters, k);
+    }
+
+    /** Rebuilds the collection's index from the stored documents; returns the number of documents. */
+    public synchronized int reindex(String collection) {
+        MemoryStore.Collection c = existing(collection);
+        ChunkIndex old = indexes.remove(collection);
+        if (old != null) {
+            old.close();
+        }
+        deleteTree(indexRoot.resolve(collection));
+        return rebuild(c, openIndex(c));
+    }
+
+    private int rebuild(MemoryStore.Collection c, ChunkIndex index) {
+        int[] count = {0};
+        store.forEachDocument(c.name(), d -> {
+            index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata()));
+            count[0]++;
+        });
+        return count[0];
+    }
+
+    private List<IndexedChunk> indexed(MemoryStore.Collection c, String id, List<Chunk> chunks, Map<String, Object> metadata) {
+        EmbeddingModel model = model(c.model());
+        List<IndexedChunk> out = new ArrayList<>(chunks.size());
+        for (int from = 0; from < chunks.size(); from += EMBED_BATCH) {
+            List<Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBED_BATCH));
+            float[][] vectors = model.embed(batch.stream().map(Chunk::text).toList(), null);
+            for (int i = 0; i < batch.size(); i++) {
+                out.add(new IndexedChunk(id, batch.get(i), vectors[i], metadata));
+            }
+        }
+        return out;
+    }
+
+    private MemoryStore.Collection existing(String name) {
+        return store.collection(name).orElseThrow(() -> new NoSuchCollectionException(name));
+    }
+
+    /** The collection does not exist. */
+    public static final class NoSuchCollectionException extends IllegalArgumentException {
+        NoSuchCollectionException(String name) {
+            super("there is no collection '" + name + "'");
+        }
+    }
+
+    private EmbeddingModel model(String name) {
+        EmbeddingModel m = name == null ? models.values().iterator().next() : models.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("there is no embedding model '" + name + "'; available: "
+                    + String.join(", ", models.keySet()));
+        }
+        return m;
+    }
+
+    private synchronized ChunkIndex index(MemoryStore.Collection c) {
+        ChunkIndex index = indexes.get(c.name());
+        if (index == null) {
+            boolean fresh = !Files.exists(indexRoot.resolve(c.name()));
+            index = openIndex(c);
+            if (fresh) {
+                rebuild(c, index); // a new node, or an index that was deleted: derive it from the store
+            }
+        }
+        return index;
+    }
+
+    private ChunkIndex openIndex(MemoryStore.Collection c) {
+        ChunkIndex index = new ChunkIndex(indexRoot.resolve(c.name()), c.dimension());
+        indexes.put(c.name(), index);
+        return index;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        indexes.values().forEach(ChunkIndex::close);
+        indexes.clear();
+    }
+}

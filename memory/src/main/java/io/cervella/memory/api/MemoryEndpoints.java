@@ -1,0 +1,217 @@
+package io.cervella.memory.api;
+
+import io.cervella.core.http.ApiException;
+import io.cervella.core.http.Exchange;
+import io.cervella.core.http.Route;
+import io.cervella.core.keys.Scope;
+import io.cervella.memory.MemoryService;
+import io.cervella.memory.index.Filter;
+import io.cervella.memory.index.Hit;
+import io.cervella.memory.index.SearchMode;
+import io.cervella.memory.store.MemoryStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The memory over HTTP (scope {@code memory}): collections, documents (the id in the body or the
+ * {@code id} query parameter, since ids are often file paths), search. Errors in the OpenAI shape.
+ */
+public final class MemoryEndpoints {
+    private static final int MAX_K = 100;
+
+    private final MemoryService memory;
+
+    public MemoryEndpoints(MemoryService memory) {
+        this.memory = memory;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.of("POST", "/memory/collections", Scope.MEMORY, this::createCollection),
+                Route.of("GET", "/memory/collections", Scope.MEMORY, this::listCollections),
+                Route.of("DELETE", "/memory/collections/{name}", Scope.MEMORY, this::deleteCollection),
+                Route.of("POST", "/memory/collections/{name}/documents", Scope.MEMORY, this::putDocument),
+                Route.of("GET", "/memory/collections/{name}/documents", Scope.MEMORY, this::getDocument),
+                Route.of("DELETE", "/memory/collections/{name}/documents", Scope.MEMORY, this::deleteDocument),
+                Route.of("POST", "/memory/collections/{name}/search", Scope.MEMORY, this::search));
+    }
+
+    private void createCollection(Exchange ex) throws Exception {
+        JsonNode body = object(ex);
+        String name = string(body, "name", true);
+        String model = string(body, "model", false);
+        try {
+            MemoryStore.Collection c = memory.createCollection(name, model).orElseThrow(() ->
+                    new ApiException(409, "invalid_request_error", "collection_exists", "a collection '" + name + "' exists already"));
+            ex.sendJson(201, collection(c));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_value", e.getMessage());
+        }
+    }
+
+    private void listCollections(Exchange ex) throws Exception {
+        ex.sendJson(200, Map.of("object", "list", "data", memory.collections().stream().map(MemoryEndpoints::collection).toList()));
+    }
+
+    private void deleteCollection(Exchange ex) throws Exception {
+        if (!memory.deleteCollection(ex.pathParam("name"))) {
+            throw notFound(ex.pathParam("name"));
+        }
+        ex.send(204, "application/json", new byte[0]);
+    }
+
+    private void putDocument(Exchange ex) throws Exception {
+        JsonNode body = object(ex);
+        String id = string(body, "id", true);
+        String content = string(body, "content", true);
+        Map<String, Object> metadata = metadata(body.get("metadata"));
+        MemoryService.Written w = call(ex, () -> memory.putDocument(ex.pathParam("name"), id, content, metadata));
+        ex.sendJson(w.created() ? 201 : 200, Map.of("id", w.id(), "created", w.created(), "changed", w.changed(), "chunks", w.chunks()));
+    }
+
+    private void getDocument(Exchange ex) throws Exception {
+        String id = ex.query("id").orElseThrow(() -> ApiException.badRequest("invalid_request", "the 'id' query parameter is required"));
+        MemoryStore.StoredDocument d = call(ex, () -> memory.document(ex.pathParam("name"), id)).orElseThrow(() ->
+                ApiException.notFound("document_not_found", "there is no document '" + id + "'"));
+        ex.sendJson(200, Map.of("id", d.id(), "content", d.content(), "metadata", d.metadata(), "updated_at", d.updatedAt()));
+    }
+
+    private void deleteDocument(Exchange ex) throws Exception {
+        String id = ex.query("id").orElseThrow(() -> ApiException.badRequest("invalid_request", "the 'id' query parameter is required"));
+        if (!call(ex, () -> memory.deleteDocument(ex.pathParam("name"), id))) {
+            throw ApiException.notFound("document_not_found", "there is no document '" + id + "'");
+        }
+        ex.send(204, "application/json", new byte[0]);
+    }
+
+    private void search(Exchange ex) throws Exception {
+        JsonNode body = object(ex);
+        String query = string(body, "query", true);
+        SearchMode mode;
+        try {
+            mode = SearchMode.valueOf(body.path("mode").asString("hybrid").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_value", "'mode' is vector, keyword or hybrid");
+        }
+        int k = body.path("k").asInt(10);
+        if (k < 1 || k > MAX_K) {
+            throw ApiException.badRequest("invalid_value", "'k' must be between 1 and " + MAX_K);
+        }
+        List<Filter> filters = filters(body.get("filters"));
+        List<Hit> hits = call(ex, () -> memory.search(ex.pathParam("name"), mode, query, filters, k));
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (Hit h : hits) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("document", h.documentId());
+            m.put("chunk", h.chunkIndex());
+            m.put("headings", h.headings());
+            m.put("start", h.start());
+            m.put("end", h.end());
+            m.put("text", h.text());
+            m.put("score", h.score());
+            data.add(m);
+        }
+        ex.sendJson(200, Map.of("object", "list", "mode", mode.name().toLowerCase(Locale.ROOT), "data", data));
+    }
+
+    /** Filters: [{"field": f, "eq": text} | {"field": f, "in": [texts]} | {"field": f, "gte": n, "lte": n}]. */
+    private static List<Filter> filters(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw ApiException.badRequest("invalid_type", "'filters' must be an array");
+        }
+        List<Filter> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode f = node.get(i);
+            String field = f.path("field").asString("");
+            String where = "'filters[" + i + "]'";
+            if (field.isEmpty()) {
+                throw ApiException.badRequest("invalid_value", where + " needs a 'field'");
+            }
+            if (f.path("eq").isString()) {
+                out.add(new Filter.Equals(field, f.path("eq").asString()));
+            } else if (f.path("in").isArray()) {
+                List<String> values = new ArrayList<>();
+                f.path("in").forEach(v -> values.add(v.asString()));
+                out.add(new Filter.AnyOf(field, values));
+            } else if (f.path("gte").isNumber() || f.path("lte").isNumber()) {
+                out.add(new Filter.Range(field, f.path("gte").isNumber() ? f.path("gte").asDouble() : null,
+                        f.path("lte").isNumber() ? f.path("lte").asDouble() : null));
+            } else {
+                throw ApiException.badRequest("invalid_value", where + " needs 'eq' (a text), 'in' (texts) or 'gte'/'lte' (numbers)");
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> metadata(JsonNode node) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest("invalid_type", "'metadata' must be an object");
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (e.getValue().isString()) {
+                out.put(e.getKey(), e.getValue().asString());
+            } else if (e.getValue().isNumber()) {
+                out.put(e.getKey(), e.getValue().numberValue());
+            } else {
+                throw ApiException.badRequest("invalid_type", "'metadata." + e.getKey() + "' must be a text or a number");
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> collection(MemoryStore.Collection c) {
+        return Map.of("name", c.name(), "model", c.model(), "dimension", c.dimension(), "created_at", c.createdAt());
+    }
+
+    private static JsonNode object(Exchange ex) throws Exception {
+        JsonNode body = ex.jsonBody();
+        if (!body.isObject()) {
+            throw ApiException.badRequest("invalid_request", "the request body must be a JSON object");
+        }
+        return body;
+    }
+
+    private static String string(JsonNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw ApiException.badRequest("invalid_request", "'" + field + "' is required");
+            }
+            return null;
+        }
+        if (!v.isString() || (required && v.asString().isEmpty())) {
+            throw ApiException.badRequest("invalid_type", "'" + field + "' must be a non-empty string");
+        }
+        return v.asString();
+    }
+
+    private static ApiException notFound(String collection) {
+        return ApiException.notFound("collection_not_found", "there is no collection '" + collection + "'");
+    }
+
+    private interface Call<T> {
+        T get() throws Exception;
+    }
+
+    /** Runs a call of the service, turning its refusals into 404 (no such collection) or 400. */
+    private static <T> T call(Exchange ex, Call<T> call) throws Exception {
+        try {
+            return call.get();
+        } catch (MemoryService.NoSuchCollectionException e) {
+            throw notFound(ex.pathParam("name"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_value", e.getMessage());
+        }
+    }
+}
