@@ -1,6 +1,7 @@
 package io.cervella.app;
 
 import io.cervella.app.cli.KeysCommand;
+import io.cervella.app.cli.MemoryCommand;
 import io.cervella.app.cli.ModelCommand;
 import io.cervella.app.cli.ServeCommand;
 import io.cervella.app.cli.UsageCommand;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
 /** {@code cervella}: the one program. Exit codes: 0 ok, 1 failure, 2 bad arguments or configuration. */
 @Command(name = "cervella", mixinStandardHelpOptions = true, version = "cervella 0.1.0",
         description = "Self-hosted infrastructure for AI agent teams.",
-        subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class,
+            MemoryCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -22,7 +24,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory)");
     }
 
     public static void main(String[] args) {

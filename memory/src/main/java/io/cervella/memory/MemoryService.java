@@ -108,20 +108,29 @@ public final class MemoryService implements AutoCloseable {
 
     /** Rebuilds the collection's index from the stored documents; returns the number of documents. */
     public synchronized int reindex(String collection) {
+        return reindex(collection, done -> {});
+    }
+
+    /** {@link #reindex}, telling {@code progress} the number of documents done after each. */
+    public synchronized int reindex(String collection, java.util.function.IntConsumer progress) {
         MemoryStore.Collection c = existing(collection);
         ChunkIndex old = indexes.remove(collection);
         if (old != null) {
             old.close();
         }
         deleteTree(indexRoot.resolve(collection));
-        return rebuild(c, openIndex(c));
+        return rebuild(c, openIndex(c), progress);
     }
 
     private int rebuild(MemoryStore.Collection c, ChunkIndex index) {
+        return rebuild(c, index, done -> {});
+    }
+
+    private int rebuild(MemoryStore.Collection c, ChunkIndex index, java.util.function.IntConsumer progress) {
         int[] count = {0};
         store.forEachDocument(c.name(), d -> {
             index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata()));
-            count[0]++;
+            progress.accept(++count[0]);
         });
         return count[0];
     }
@@ -163,9 +172,18 @@ public final class MemoryService implements AutoCloseable {
         ChunkIndex index = indexes.get(c.name());
         if (index == null) {
             boolean fresh = !Files.exists(indexRoot.resolve(c.name()));
-            index = openIndex(c);
+            try {
+                index = openIndex(c);
+            } catch (RuntimeException e) {
+                // A damaged index (a torn file, a disk error): it is only derived data, so derive it again.
+                System.err.println("cervella memory: the index of '" + c.name() + "' does not open (" + e.getMessage()
+                        + "); rebuilding it from the stored documents");
+                deleteTree(indexRoot.resolve(c.name()));
+                index = openIndex(c);
+                fresh = true;
+            }
             if (fresh) {
-                rebuild(c, index); // a new node, or an index that was deleted: derive it from the store
+                rebuild(c, index); // a new node, or an index that was deleted or damaged: derive it from the store
             }
         }
         return index;

@@ -59,6 +59,37 @@ class MemoryApiTest {
         }
     }
 
+    /** A damaged index repairs itself at the next start; `cervella memory reindex` rebuilds on demand. */
+    @Test
+    void aDamagedIndexIsRebuiltAndReindexWorksOnAStoppedServer() throws Exception {
+        String key;
+        try (RunningPlatform p = RunningPlatform.start(dir, "")) {
+            key = p.createKey("{\"name\":\"agent\",\"scopes\":[\"memory\"]}");
+            p.post("/memory/collections", key, "{\"name\":\"sncp\"}");
+            p.post("/memory/collections/sncp/documents", key, "{\"id\":\"notes/decisioni.md\",\"content\":" + json(NOTE)
+                    + ",\"metadata\":{\"lang\":\"it\",\"anno\":2026}}");
+        }
+        try (var files = java.nio.file.Files.list(dir.resolve("memory/sncp"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("segments")).toList()) {
+                java.nio.file.Files.write(f, new byte[] {1, 2, 3}); // a torn commit point
+            }
+        }
+        try (RunningPlatform p = RunningPlatform.start(dir, "")) {
+            assertBackupFound(p, key);
+        }
+        java.io.StringWriter out = new java.io.StringWriter();
+        int exit = io.cervella.app.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true),
+                "memory", "reindex", "--data", dir.toString());
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("sncp: index rebuilt from 1 documents");
+        assertThat(io.cervella.app.Main.run(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(new java.io.StringWriter(), true), "memory", "reindex", "--data", dir.toString(),
+                "--collection", "nessuna")).isEqualTo(2);
+        try (RunningPlatform p = RunningPlatform.start(dir, "")) {
+            assertBackupFound(p, key);
+        }
+    }
+
     @Test
     void badRequestsAreClearAndNothingIsOpenWithoutTheScope() throws Exception {
         try (RunningPlatform p = RunningPlatform.start(dir, "")) {
