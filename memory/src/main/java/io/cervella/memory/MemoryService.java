@@ -80,7 +80,7 @@ public final class MemoryService implements AutoCloseable {
         MemoryStore.Put put = store.putDocument(collection, id, content, metadata);
         List<Chunk> chunks = chunker.chunk(content);
         if (put.changed()) {
-            index(c).replaceDocument(id, indexed(c, id, chunks, metadata));
+            index(c).replaceDocument(id, indexed(c, id, chunks, metadata, put.document().contentHash()));
         }
         return new Written(id, put.created(), put.changed(), chunks.size());
     }
@@ -129,20 +129,21 @@ public final class MemoryService implements AutoCloseable {
     private int rebuild(MemoryStore.Collection c, ChunkIndex index, java.util.function.IntConsumer progress) {
         int[] count = {0};
         store.forEachDocument(c.name(), d -> {
-            index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata()));
+            index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata(), d.contentHash()));
             progress.accept(++count[0]);
         });
         return count[0];
     }
 
-    private List<IndexedChunk> indexed(MemoryStore.Collection c, String id, List<Chunk> chunks, Map<String, Object> metadata) {
+    private List<IndexedChunk> indexed(MemoryStore.Collection c, String id, List<Chunk> chunks, Map<String, Object> metadata,
+                                       String version) {
         EmbeddingModel model = model(c.model());
         List<IndexedChunk> out = new ArrayList<>(chunks.size());
         for (int from = 0; from < chunks.size(); from += EMBED_BATCH) {
             List<Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBED_BATCH));
             float[][] vectors = model.embed(batch.stream().map(Chunk::text).toList(), null);
             for (int i = 0; i < batch.size(); i++) {
-                out.add(new IndexedChunk(id, batch.get(i), vectors[i], metadata));
+                out.add(new IndexedChunk(id, batch.get(i), vectors[i], metadata, version));
             }
         }
         return out;
@@ -184,9 +185,31 @@ public final class MemoryService implements AutoCloseable {
             }
             if (fresh) {
                 rebuild(c, index); // a new node, or an index that was deleted or damaged: derive it from the store
+            } else {
+                reconcile(c, index);
             }
         }
         return index;
+    }
+
+    /**
+     * Brings an existing index in line with the database: a process killed after a document's database
+     * commit and before its index commit left the index behind by that document.
+     */
+    private void reconcile(MemoryStore.Collection c, ChunkIndex index) {
+        Map<String, String> indexed = index.versions();
+        Map<String, String> stored = store.documentHashes(c.name());
+        for (Map.Entry<String, String> d : stored.entrySet()) {
+            if (!d.getValue().equals(indexed.get(d.getKey()))) {
+                store.document(c.name(), d.getKey()).ifPresent(doc -> index.replaceDocument(doc.id(),
+                        indexed(c, doc.id(), chunker.chunk(doc.content()), doc.metadata(), doc.contentHash())));
+            }
+        }
+        for (String id : indexed.keySet()) {
+            if (!stored.containsKey(id)) {
+                index.replaceDocument(id, List.of());
+            }
+        }
     }
 
     private ChunkIndex openIndex(MemoryStore.Collection c) {

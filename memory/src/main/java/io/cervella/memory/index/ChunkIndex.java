@@ -162,6 +162,7 @@ public final class ChunkIndex implements AutoCloseable {
         d.add(new StoredField("start", c.chunk().start()));
         d.add(new StoredField("end", c.chunk().end()));
         d.add(new StoredField("text", c.chunk().text()));
+        d.add(new StoredField("version", c.version()));
         // The text goes into the field of its language (both when unsure): a word that is a stop word in
         // one language must not match as content in the other.
         Languages.Language language = Languages.guess(c.chunk().text());
@@ -275,6 +276,29 @@ public final class ChunkIndex implements AutoCloseable {
                     d.get("text"), sd.score));
         }
         return out;
+    }
+
+    /** The version each document's chunks carry: what the index holds, to check against the database. */
+    public Map<String, String> versions() {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                Map<String, String> out = new java.util.HashMap<>();
+                var stored = s.storedFields();
+                var live = org.apache.lucene.index.MultiBits.getLiveDocs(s.getIndexReader());
+                for (int doc = 0; doc < s.getIndexReader().maxDoc(); doc++) {
+                    if (live == null || live.get(doc)) {
+                        Document d = stored.document(doc, java.util.Set.of(DOCUMENT, "version"));
+                        out.put(d.get(DOCUMENT), d.get("version"));
+                    }
+                }
+                return out;
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Chunks in the index (all documents). */

@@ -125,6 +125,16 @@ public final class MemoryStore {
                 .bind("c", collection).bind("i", id).execute() > 0);
     }
 
+    /** Each document's content hash, by id. */
+    public Map<String, String> documentHashes(String collection) {
+        return store.jdbi().withHandle(h -> {
+            Map<String, String> out = new java.util.HashMap<>();
+            h.createQuery("SELECT id, content_hash FROM memory_documents WHERE collection = :c").bind("c", collection)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(e -> out.put(e.getKey(), e.getValue()));
+            return out;
+        });
+    }
+
     /** Every document of the collection, one at a time (for a rebuild of the index). */
     public void forEachDocument(String collection, Consumer<StoredDocument> action) {
         store.jdbi().useHandle(h -> h.createQuery("SELECT id, content, metadata, content_hash, updated_at FROM memory_documents"
