@@ -77,12 +77,22 @@ public final class MemoryService implements AutoCloseable {
 
     public Written putDocument(String collection, String id, String content, Map<String, Object> metadata) {
         MemoryStore.Collection c = existing(collection);
-        MemoryStore.Put put = store.putDocument(collection, id, content, metadata);
-        List<Chunk> chunks = chunker.chunk(content);
-        if (put.changed()) {
-            index(c).replaceDocument(id, indexed(c, id, chunks, metadata, put.document().contentHash()));
+        // Writes to one collection go one at a time: two writes of a document must reach the index in the
+        // order they reached the database.
+        synchronized (writeLock(collection)) {
+            MemoryStore.Put put = store.putDocument(collection, id, content, metadata);
+            List<Chunk> chunks = chunker.chunk(content);
+            if (put.changed()) {
+                index(c).replaceDocument(id, indexed(c, id, chunks, metadata, put.document().contentHash()));
+            }
+            return new Written(id, put.created(), put.changed(), chunks.size());
         }
-        return new Written(id, put.created(), put.changed(), chunks.size());
+    }
+
+    private final Map<String, Object> writeLocks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Object writeLock(String collection) {
+        return writeLocks.computeIfAbsent(collection, k -> new Object());
     }
 
     public Optional<MemoryStore.StoredDocument> document(String collection, String id) {
@@ -92,9 +102,11 @@ public final class MemoryService implements AutoCloseable {
 
     public boolean deleteDocument(String collection, String id) {
         MemoryStore.Collection c = existing(collection);
-        boolean existed = store.deleteDocument(collection, id);
-        index(c).replaceDocument(id, List.of());
-        return existed;
+        synchronized (writeLock(collection)) {
+            boolean existed = store.deleteDocument(collection, id);
+            index(c).replaceDocument(id, List.of());
+            return existed;
+        }
     }
 
     public List<Hit> search(String collection, SearchMode mode, String query, List<Filter> filters, int k) {
