@@ -9,7 +9,7 @@ CREATE TABLE memory_collections (
 );
 
 CREATE TABLE memory_documents (
-    collection   VARCHAR(64)  NOT NULL,
+    collection   VARCHAR(64)  NOT NULL REFERENCES memory_collections (name),
     id           VARCHAR(512) NOT NULL,     -- chosen by the client (a file path, a note id)
     content      TEXT         NOT NULL,     -- Markdown or plain text, as given
     metadata     TEXT         NOT NULL,     -- a JSON object of texts and numbers

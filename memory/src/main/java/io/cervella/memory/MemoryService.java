@@ -51,25 +51,53 @@ public final class MemoryService implements AutoCloseable {
 
     /** Creates a collection embedded by {@code model}; empty if the name is taken. */
     public Optional<MemoryStore.Collection> createCollection(String name, String model) {
+        MemoryStore.checkName(name);
         EmbeddingModel m = model(model);
-        if (!store.createCollection(name, m.name(), m.dimension())) {
-            return Optional.empty();
+        synchronized (writeLock(name)) {
+            if (store.collection(name).isPresent()) {
+                return Optional.empty();
+            }
+            dropIndex(name); // a folder left by an earlier collection of that name (another model, maybe)
+            if (!store.createCollection(name, m.name(), m.dimension())) {
+                return Optional.empty();
+            }
+            return store.collection(name);
         }
-        return store.collection(name);
     }
 
     public List<MemoryStore.Collection> collections() {
         return store.collections();
     }
 
-    public synchronized boolean deleteCollection(String name) {
-        boolean existed = store.deleteCollection(name);
-        ChunkIndex index = indexes.remove(name);
+    public boolean deleteCollection(String name) {
+        MemoryStore.checkName(name); // a bad name never reaches the file system
+        synchronized (writeLock(name)) {
+            boolean existed = store.deleteCollection(name);
+            if (existed) {
+                dropIndex(name);
+            }
+            return existed;
+        }
+    }
+
+    /** Closes and deletes the collection's index (after making sure no other process holds it). */
+    private void dropIndex(String name) {
+        ChunkIndex index;
+        synchronized (this) {
+            index = indexes.remove(name);
+        }
         if (index != null) {
             index.close();
         }
-        deleteTree(indexRoot.resolve(name));
-        return existed;
+        Path dir = indexRoot.resolve(name);
+        if (Files.exists(dir)) {
+            try {
+                new ChunkIndex(dir, 1).close(); // throws IndexInUseException when another process has it open
+            } catch (UncheckedIOException damaged) {
+                // a damaged index: deleting it is what we want anyway
+            }
+            deleteTree(dir);
+        }
     }
 
     /** What a document's write did: created or replaced (or unchanged), and into how many chunks. */
@@ -80,11 +108,19 @@ public final class MemoryService implements AutoCloseable {
         // Writes to one collection go one at a time: two writes of a document must reach the index in the
         // order they reached the database.
         synchronized (writeLock(collection)) {
-            MemoryStore.Put put = store.putDocument(collection, id, content, metadata);
+            String hash = MemoryStore.hash(content, metadata);
             List<Chunk> chunks = chunker.chunk(content);
-            if (put.changed()) {
-                index(c).replaceDocument(id, indexed(c, id, chunks, metadata, put.document().contentHash()));
+            ChunkIndex index = index(c);
+            if (store.documentHash(collection, id).filter(hash::equals).isPresent()) {
+                if (!chunks.isEmpty() && !hash.equals(index.version(id))) {
+                    index.replaceDocument(id, indexed(c, id, chunks, metadata, hash)); // the index had fallen behind
+                }
+                return new Written(id, false, false, chunks.size());
             }
+            // Embedded before anything is written: a failure here leaves database and index as they were.
+            List<IndexedChunk> indexed = indexed(c, id, chunks, metadata, hash);
+            MemoryStore.Put put = store.putDocument(collection, id, content, metadata);
+            index.replaceDocument(id, indexed);
             return new Written(id, put.created(), put.changed(), chunks.size());
         }
     }
@@ -124,14 +160,16 @@ public final class MemoryService implements AutoCloseable {
     }
 
     /** {@link #reindex}, telling {@code progress} the number of documents done after each. */
-    public synchronized int reindex(String collection, java.util.function.IntConsumer progress) {
+    public int reindex(String collection, java.util.function.IntConsumer progress) {
         MemoryStore.Collection c = existing(collection);
-        ChunkIndex old = indexes.remove(collection);
-        if (old != null) {
-            old.close();
+        synchronized (writeLock(collection)) {
+            dropIndex(collection);
+            ChunkIndex fresh;
+            synchronized (this) {
+                fresh = openIndex(c);
+            }
+            return rebuild(c, fresh, progress);
         }
-        deleteTree(indexRoot.resolve(collection));
-        return rebuild(c, openIndex(c), progress);
     }
 
     private int rebuild(MemoryStore.Collection c, ChunkIndex index) {
@@ -141,7 +179,11 @@ public final class MemoryService implements AutoCloseable {
     private int rebuild(MemoryStore.Collection c, ChunkIndex index, java.util.function.IntConsumer progress) {
         int[] count = {0};
         store.forEachDocument(c.name(), d -> {
-            index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata(), d.contentHash()));
+            try {
+                index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata(), d.contentHash()));
+            } catch (RuntimeException e) { // one bad document must not stop the others
+                System.err.println("cervella memory: document '" + d.id() + "' of '" + c.name() + "' not indexed: " + e.getMessage());
+            }
             progress.accept(++count[0]);
         });
         return count[0];
@@ -187,6 +229,8 @@ public final class MemoryService implements AutoCloseable {
             boolean fresh = !Files.exists(indexRoot.resolve(c.name()));
             try {
                 index = openIndex(c);
+            } catch (ChunkIndex.IndexInUseException e) {
+                throw e; // not damage: another process owns it, and nothing may be deleted
             } catch (RuntimeException e) {
                 // A damaged index (a torn file, a disk error): it is only derived data, so derive it again.
                 System.err.println("cervella memory: the index of '" + c.name() + "' does not open (" + e.getMessage()
@@ -213,8 +257,13 @@ public final class MemoryService implements AutoCloseable {
         Map<String, String> stored = store.documentHashes(c.name());
         for (Map.Entry<String, String> d : stored.entrySet()) {
             if (!d.getValue().equals(indexed.get(d.getKey()))) {
-                store.document(c.name(), d.getKey()).ifPresent(doc -> index.replaceDocument(doc.id(),
-                        indexed(c, doc.id(), chunker.chunk(doc.content()), doc.metadata(), doc.contentHash())));
+                try {
+                    store.document(c.name(), d.getKey()).ifPresent(doc -> index.replaceDocument(doc.id(),
+                            indexed(c, doc.id(), chunker.chunk(doc.content()), doc.metadata(), doc.contentHash())));
+                } catch (RuntimeException e) {
+                    System.err.println("cervella memory: document '" + d.getKey() + "' of '" + c.name() + "' not indexed: "
+                            + e.getMessage());
+                }
             }
         }
         for (String id : indexed.keySet()) {

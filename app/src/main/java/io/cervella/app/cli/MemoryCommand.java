@@ -83,6 +83,9 @@ public final class MemoryCommand implements Runnable {
                     String id = folder.relativize(f).toString().replace(java.io.File.separatorChar, '/');
                     present.add(id);
                     String text = java.nio.file.Files.readString(f);
+                    if (text.startsWith("\uFEFF")) {
+                        text = text.substring(1); // a byte-order mark (editors on Windows) is not part of the note
+                    }
                     if (memory.putDocument(collection, id, text, java.util.Map.of("path", id)).changed()) {
                         changed++;
                     }

@@ -184,7 +184,10 @@ public final class MarkdownChunker {
                 }
             }
             if (cut < 0) {
-                cut = limit; // one word longer than a chunk: cut it
+                cut = limit; // one word longer than a chunk: cut it, never inside a surrogate pair
+                if (Character.isLowSurrogate(doc.charAt(cut))) {
+                    cut--;
+                }
             }
             out.add(new int[] {start, cut});
             start = cut;

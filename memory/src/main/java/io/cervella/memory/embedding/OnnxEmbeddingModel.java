@@ -36,12 +36,18 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
         this.name = name;
         this.tokenizer = tokenizer;
         this.environment = OrtEnvironment.getEnvironment();
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setIntraOpNumThreads(threads);
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        this.session = environment.createSession(model, options);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            this.session = environment.createSession(model, options);
+        }
         this.takesTokenTypes = session.getInputNames().contains("token_type_ids");
-        this.dimension = embed(List.of("dimension probe"), null)[0].length;
+        try {
+            this.dimension = embed(List.of("dimension probe"), null)[0].length;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
     /** all-MiniLM-L6-v2 from the jar on the class path. */

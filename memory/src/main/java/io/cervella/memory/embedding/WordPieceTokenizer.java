@@ -94,8 +94,11 @@ public final class WordPieceTokenizer {
     private String normalize(String text) {
         StringBuilder sb = new StringBuilder(text.length());
         text.codePoints().forEach(c -> {
-            if (c == 0 || c == 0xfffd || (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r')) {
-                return;
+            int type = Character.getType(c);
+            if (c == 0 || c == 0xfffd || (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r')
+                    || type == Character.FORMAT || type == Character.UNASSIGNED || type == Character.PRIVATE_USE
+                    || type == Character.SURROGATE) {
+                return; // BERT drops every "other" character: controls, format marks (BOM, soft hyphen), unassigned
             }
             if (Character.isWhitespace(c) || Character.getType(c) == Character.SPACE_SEPARATOR) {
                 sb.append(' ');

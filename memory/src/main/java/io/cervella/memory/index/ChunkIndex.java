@@ -55,7 +55,11 @@ public final class ChunkIndex implements AutoCloseable {
     private static final String VECTOR = "vector";
     private static final String TEXT_IT = "text_it";
     private static final String TEXT_EN = "text_en";
-    private static final String META = "m.";
+    /** Metadata fields by kind: a name may hold texts in one document and numbers in another. */
+    private static final String META_TEXT = "m.s.";
+    private static final String META_NUMBER = "m.n.";
+    /** Longest keyword query: more words would exceed Lucene's clause limit and say nothing more. */
+    private static final int MAX_QUERY_CHARS = 2000;
     /** Candidates the graph search collects at least (its beam width), of which the best k are returned. */
     private static final int CANDIDATES = 100;
     /** Reciprocal rank fusion's constant: the usual 60 damps the weight of the very first ranks. */
@@ -83,8 +87,11 @@ public final class ChunkIndex implements AutoCloseable {
         this.dimension = dimension;
         this.analyzer = new PerFieldAnalyzerWrapper(new EnglishAnalyzer(Languages.ENGLISH_STOP_WORDS),
                 Map.of(TEXT_IT, new ItalianAnalyzer(), TEXT_EN, new EnglishAnalyzer(Languages.ENGLISH_STOP_WORDS)));
+        FSDirectory opened = null;
+        IndexWriter openedWriter = null;
         try {
-            this.directory = FSDirectory.open(dir);
+            opened = FSDirectory.open(dir);
+            this.directory = opened;
             KnnVectorsFormat format = storage == VectorStorage.INT7
                     ? new Lucene99HnswScalarQuantizedVectorsFormat() : new Lucene99HnswVectorsFormat();
             IndexWriterConfig config = new IndexWriterConfig(analyzer).setRAMBufferSizeMB(128)
@@ -94,10 +101,39 @@ public final class ChunkIndex implements AutoCloseable {
                             return format;
                         }
                     });
-            this.writer = new IndexWriter(directory, config);
+            openedWriter = new IndexWriter(directory, config);
+            this.writer = openedWriter;
             this.searchers = new SearcherManager(writer, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the index in " + dir, e);
+        } catch (org.apache.lucene.store.LockObtainFailedException e) {
+            closeQuietly(openedWriter, opened);
+            throw new IndexInUseException(dir);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(openedWriter, opened);
+            throw new UncheckedIOException("cannot open the index in " + dir, e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /** Another process (a running server, another command) holds the index: nothing may touch it. */
+    public static final class IndexInUseException extends IllegalStateException {
+        IndexInUseException(Path dir) {
+            super("the index in " + dir + " is in use by another process (is cervella serve running on this data directory?)");
+        }
+    }
+
+    private static void closeQuietly(IndexWriter writer, FSDirectory directory) {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // already failing: the first error is the one to report
+        }
+        try {
+            if (directory != null) {
+                directory.close();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // as above
         }
     }
 
@@ -175,9 +211,9 @@ public final class ChunkIndex implements AutoCloseable {
         d.add(new KnnFloatVectorField(VECTOR, c.vector(), VectorSimilarityFunction.DOT_PRODUCT));
         for (Map.Entry<String, Object> m : c.metadata().entrySet()) {
             if (m.getValue() instanceof Number n) {
-                d.add(new DoublePoint(META + m.getKey(), n.doubleValue()));
+                d.add(new DoublePoint(META_NUMBER + m.getKey(), n.doubleValue()));
             } else {
-                d.add(new StringField(META + m.getKey(), (String) m.getValue(), Field.Store.NO));
+                d.add(new StringField(META_TEXT + m.getKey(), (String) m.getValue(), Field.Store.NO));
             }
         }
         return d;
@@ -218,6 +254,9 @@ public final class ChunkIndex implements AutoCloseable {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("a keyword search needs query text");
         }
+        if (text.length() > MAX_QUERY_CHARS) {
+            throw new IllegalArgumentException("the query is longer than " + MAX_QUERY_CHARS + " characters");
+        }
         BooleanQuery.Builder words = new BooleanQuery.Builder();
         for (String field : List.of(TEXT_IT, TEXT_EN)) {
             Query q = new QueryBuilder(analyzer).createBooleanQuery(field, text);
@@ -254,9 +293,9 @@ public final class ChunkIndex implements AutoCloseable {
         b.add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
         for (Filter f : filters) {
             Query q = switch (f) {
-                case Filter.Equals e -> new TermQuery(new Term(META + e.field(), e.value()));
-                case Filter.AnyOf a -> new TermInSetQuery(META + a.field(), a.values().stream().map(BytesRef::new).toList());
-                case Filter.Range r -> DoublePoint.newRangeQuery(META + r.field(),
+                case Filter.Equals e -> new TermQuery(new Term(META_TEXT + e.field(), e.value()));
+                case Filter.AnyOf a -> new TermInSetQuery(META_TEXT + a.field(), a.values().stream().map(BytesRef::new).toList());
+                case Filter.Range r -> DoublePoint.newRangeQuery(META_NUMBER + r.field(),
                         r.min() == null ? Double.NEGATIVE_INFINITY : r.min(), r.max() == null ? Double.POSITIVE_INFINITY : r.max());
             };
             b.add(q, BooleanClause.Occur.FILTER);
@@ -276,6 +315,21 @@ public final class ChunkIndex implements AutoCloseable {
                     d.get("text"), sd.score));
         }
         return out;
+    }
+
+    /** The version the document's chunks carry in the index, or null when it has none there. */
+    public String version(String documentId) {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                ScoreDoc[] hits = s.search(new TermQuery(new Term(DOCUMENT, documentId)), 1).scoreDocs;
+                return hits.length == 0 ? null : s.storedFields().document(hits[0].doc, java.util.Set.of("version")).get("version");
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The version each document's chunks carry: what the index holds, to check against the database. */

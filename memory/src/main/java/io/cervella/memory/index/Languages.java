@@ -23,8 +23,9 @@ final class Languages {
         ENGLISH_STOP_WORDS = CharArraySet.unmodifiableSet(words);
     }
 
-    private static final Set<String> ITALIAN = Set.of("il", "lo", "la", "i", "gli", "le", "di", "del", "della", "dei",
-            "delle", "che", "è", "e", "per", "con", "non", "un", "una", "si", "sono", "al", "alla", "nel", "nella", "da",
+    /** Not "i" nor "e": single letters that English text has too ("i.e.", "e.g."). */
+    private static final Set<String> ITALIAN = Set.of("il", "lo", "la", "gli", "le", "di", "del", "della", "dei",
+            "delle", "che", "è", "per", "con", "non", "un", "una", "si", "sono", "al", "alla", "nel", "nella", "da",
             "dal", "ogni", "come", "anche", "più");
     private static final Set<String> ENGLISH = Set.of("the", "and", "is", "are", "of", "to", "that", "for", "with", "on",
             "as", "we", "our", "this", "be", "by", "at", "from", "was", "it", "an", "when", "every", "after");

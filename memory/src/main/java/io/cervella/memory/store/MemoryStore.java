@@ -80,12 +80,30 @@ public final class MemoryStore {
      */
     public record Put(StoredDocument document, boolean changed, boolean created) {}
 
+    /** The content hash a document with this content and metadata has (key order does not matter). */
+    public static String hash(String content, Map<String, Object> metadata) {
+        return sha256(content + "\u0000" + metadataJson(metadata));
+    }
+
+    private static String metadataJson(Map<String, Object> metadata) {
+        return JsonMapper.shared().writeValueAsString(new java.util.TreeMap<>(metadata));
+    }
+
+    /** The stored document's content hash, if there is one. */
+    public Optional<String> documentHash(String collection, String id) {
+        return store.jdbi().withHandle(h -> h.createQuery("SELECT content_hash FROM memory_documents WHERE collection = :c AND id = :i")
+                .bind("c", collection).bind("i", id).mapTo(String.class).findOne());
+    }
+
     public Put putDocument(String collection, String id, String content, Map<String, Object> metadata) {
         if (id == null || id.isEmpty() || id.length() > 512) {
             throw new IllegalArgumentException("a document id has 1 to 512 characters");
         }
-        String metadataJson = JsonMapper.shared().writeValueAsString(new java.util.TreeMap<>(metadata));
-        String hash = sha256(content + "\u0000" + metadataJson);
+        if (id.indexOf('\u0000') >= 0 || content.indexOf('\u0000') >= 0) {
+            throw new IllegalArgumentException("a document's id and content may not contain NUL characters");
+        }
+        String metadataJson = metadataJson(metadata);
+        String hash = hash(content, metadata);
         long now = System.currentTimeMillis();
         return store.jdbi().inTransaction(h -> {
             if (h.createQuery("SELECT COUNT(*) FROM memory_collections WHERE name = :c").bind("c", collection)

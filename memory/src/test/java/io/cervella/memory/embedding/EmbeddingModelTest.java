@@ -33,6 +33,8 @@ class EmbeddingModelTest {
         assertThat(italian[italian.length - 1]).isEqualTo(102);
         assertThat(t.encode("Perché")).containsExactly(t.encode("perche"));
         assertThat(italian.length).isGreaterThan(3);
+        assertThat(t.encode("\uFEFFHello world")).as("a byte-order mark is dropped").containsExactly(101, 7592, 2088, 102);
+        assertThat(t.encode("co\u00ADoperation")).as("a soft hyphen is dropped").containsExactly(t.encode("cooperation"));
         assertThat(t.encode("x".repeat(5000))).hasSizeLessThanOrEqualTo(t.maxLength());
         assertThat(t.encode("parola ".repeat(1000))).hasSize(t.maxLength());
     }

@@ -162,6 +162,31 @@ class ChunkIndexTest {
         assertThat(search(SearchMode.VECTOR, "x", List.of(new Filter.Equals("lang", "de")), 5)).isEmpty();
     }
 
+    /** A metadata name may hold a number in one document and a text in another. */
+    @Test
+    void oneMetadataNameCanHoldNumbersAndTexts(@TempDir Path other) {
+        try (ChunkIndex small = new ChunkIndex(other, 3)) {
+            small.replaceDocument("n", List.of(new IndexedChunk("n", new Chunk(0, List.of(), 0, 1, "a"), new float[] {1, 0, 0},
+                    Map.of("year", 2024))));
+            small.replaceDocument("t", List.of(new IndexedChunk("t", new Chunk(0, List.of(), 0, 1, "b"), new float[] {0, 1, 0},
+                    Map.of("year", "2024"))));
+            assertThat(small.search(SearchMode.VECTOR, null, new float[] {1, 1, 0}, List.of(new Filter.Range("year", 2024.0, 2024.0)), 5))
+                    .extracting(Hit::documentId).containsExactly("n");
+            assertThat(small.search(SearchMode.VECTOR, null, new float[] {1, 1, 0}, List.of(new Filter.Equals("year", "2024")), 5))
+                    .extracting(Hit::documentId).containsExactly("t");
+        }
+    }
+
+    @Test
+    void anIndexHeldElsewhereIsReportedAsInUse(@TempDir Path other) {
+        try (ChunkIndex first = new ChunkIndex(other, 3)) {
+            assertThatThrownBy(() -> new ChunkIndex(other, 3)).isInstanceOf(ChunkIndex.IndexInUseException.class)
+                    .hasMessageContaining("in use");
+            assertThat(first.size()).isZero();
+        }
+        new ChunkIndex(other, 3).close(); // free again once closed
+    }
+
     @Test
     void documentsAreReplacedAndRemovedAndBadInputIsRefused(@TempDir Path other) {
         try (ChunkIndex small = new ChunkIndex(other, 3)) {
