@@ -28,9 +28,6 @@ import java.util.Optional;
  * indexed before the call returns.
  */
 public final class MemoryService implements AutoCloseable {
-    /** Texts per run of the embedding model. */
-    private static final int EMBED_BATCH = 32;
-
     private final MemoryStore store;
     private final Path indexRoot;
     private final Map<String, EmbeddingModel> models;
@@ -131,6 +128,12 @@ public final class MemoryService implements AutoCloseable {
         return writeLocks.computeIfAbsent(collection, k -> new Object());
     }
 
+    /** The ids of the collection's documents. */
+    public java.util.Set<String> documentIds(String collection) {
+        existing(collection);
+        return store.documentHashes(collection).keySet();
+    }
+
     public Optional<MemoryStore.StoredDocument> document(String collection, String id) {
         existing(collection);
         return store.document(collection, id);
@@ -191,14 +194,10 @@ public final class MemoryService implements AutoCloseable {
 
     private List<IndexedChunk> indexed(MemoryStore.Collection c, String id, List<Chunk> chunks, Map<String, Object> metadata,
                                        String version) {
-        EmbeddingModel model = model(c.model());
+        float[][] vectors = model(c.model()).embed(chunks.stream().map(Chunk::text).toList(), null);
         List<IndexedChunk> out = new ArrayList<>(chunks.size());
-        for (int from = 0; from < chunks.size(); from += EMBED_BATCH) {
-            List<Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBED_BATCH));
-            float[][] vectors = model.embed(batch.stream().map(Chunk::text).toList(), null);
-            for (int i = 0; i < batch.size(); i++) {
-                out.add(new IndexedChunk(id, batch.get(i), vectors[i], metadata, version));
-            }
+        for (int i = 0; i < chunks.size(); i++) {
+            out.add(new IndexedChunk(id, chunks.get(i), vectors[i], metadata, version));
         }
         return out;
     }

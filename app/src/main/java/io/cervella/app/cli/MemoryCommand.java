@@ -92,7 +92,7 @@ public final class MemoryCommand implements Runnable {
                     progress.step(id);
                 }
                 int removed = 0;
-                for (String id : new MemoryStore(store).documentHashes(collection).keySet()) {
+                for (String id : memory.documentIds(collection)) {
                     if (!present.contains(id)) {
                         memory.deleteDocument(collection, id);
                         removed++;

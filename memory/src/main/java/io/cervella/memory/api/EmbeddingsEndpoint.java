@@ -18,14 +18,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code POST /v1/embeddings}, OpenAI-compatible: {@code input} a string or an array of strings,
  * {@code encoding_format} float (default) or base64 (little-endian float32, as OpenAI sends it),
- * {@code usage} with the tokens the model read. Served by the in-process models, in batches.
+ * {@code usage} with the tokens the model read. Served by the in-process models.
  */
 public final class EmbeddingsEndpoint implements Endpoint {
     /** OpenAI's limit on inputs per request. */
     static final int MAX_INPUTS = 2048;
-    /** Texts per run of the model: large enough to use the cores, small enough to pad little. */
-    static final int BATCH = 32;
-
     private final Map<String, EmbeddingModel> models;
 
     public EmbeddingsEndpoint(List<EmbeddingModel> models) {
@@ -63,20 +60,17 @@ public final class EmbeddingsEndpoint implements Endpoint {
                     + " dimensions only");
         }
 
+        int[] counts = new int[inputs.size()];
+        float[][] vectors = model.embed(inputs, counts);
         List<Map<String, Object>> data = new ArrayList<>(inputs.size());
         long tokens = 0;
-        for (int from = 0; from < inputs.size(); from += BATCH) {
-            List<String> batch = inputs.subList(from, Math.min(inputs.size(), from + BATCH));
-            int[] counts = new int[batch.size()];
-            float[][] vectors = model.embed(batch, counts);
-            for (int i = 0; i < vectors.length; i++) {
-                Map<String, Object> item = new LinkedHashMap<>();
-                item.put("object", "embedding");
-                item.put("index", from + i);
-                item.put("embedding", format.equals("base64") ? base64(vectors[i]) : vectors[i]);
-                data.add(item);
-                tokens += counts[i];
-            }
+        for (int i = 0; i < vectors.length; i++) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("object", "embedding");
+            item.put("index", i);
+            item.put("embedding", format.equals("base64") ? base64(vectors[i]) : vectors[i]);
+            data.add(item);
+            tokens += counts[i];
         }
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("object", "list");

@@ -9,7 +9,10 @@ public interface EmbeddingModel extends AutoCloseable {
 
     int dimension();
 
-    /** One vector per text, in order; the texts' token counts in {@code tokens} when it is not null. */
+    /**
+     * One vector per text, in order (any number of texts: the model batches them as suits it); the
+     * texts' token counts in {@code tokens} when it is not null.
+     */
     float[][] embed(List<String> texts, int[] tokens);
 
     @Override

@@ -83,12 +83,26 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
     @Override public int dimension() { return dimension; }
     public WordPieceTokenizer tokenizer() { return tokenizer; }
 
-    /** The texts go through the model as one batch, padded to the longest. */
+    /** Texts per run of the model: enough to keep the cores busy, few enough that padding costs little. */
+    static final int BATCH = 32;
+
+    /** The texts go through the model in runs of {@link #BATCH}, each padded to its longest text. */
     @Override
     public float[][] embed(List<String> texts, int[] tokens) {
-        if (texts.isEmpty()) {
-            return new float[0][];
+        float[][] out = new float[texts.size()][];
+        for (int from = 0; from < texts.size(); from += BATCH) {
+            int to = Math.min(texts.size(), from + BATCH);
+            int[] counts = new int[to - from];
+            float[][] run = run(texts.subList(from, to), counts);
+            System.arraycopy(run, 0, out, from, run.length);
+            if (tokens != null) {
+                System.arraycopy(counts, 0, tokens, from, counts.length);
+            }
         }
+        return out;
+    }
+
+    private float[][] run(List<String> texts, int[] tokens) {
         int[][] ids = new int[texts.size()][];
         int longest = 0;
         for (int i = 0; i < ids.length; i++) {

@@ -75,8 +75,8 @@ public final class MemoryStore {
     }
 
     /**
-     * Stores the document (insert or replace) and returns it; {@code changed} is false when the stored
-     * one had the same content and metadata (then nothing was written).
+     * What {@link #putDocument} did: {@code changed} is false when the stored document had the same
+     * content and metadata (then nothing was written), {@code created} when there was none before.
      */
     public record Put(StoredDocument document, boolean changed, boolean created) {}
 
