@@ -87,7 +87,7 @@ final class EmbeddedWorker implements AutoCloseable {
         cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
                 "--model", backend.config().path(), "--name", backend.modelName(),
-                "--port", "0", "--bind", "127.0.0.1",
+                "--port", "0", "--bind", "127.0.0.1", "--ctx", Integer.toString(backend.contextTokens()),
                 "--tls-cert", certFile.toString(), "--tls-key", keyFile.toString(), "--exit-with-parent"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CERVELLA_NODE_TOKEN", token);

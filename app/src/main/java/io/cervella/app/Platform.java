@@ -30,7 +30,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import io.cervella.memory.MemoryService;
+import io.cervella.memory.api.AskEndpoint;
 import io.cervella.memory.api.EmbeddingsEndpoint;
+import io.cervella.memory.ask.AskService;
 import io.cervella.memory.api.MemoryEndpoints;
 import io.cervella.memory.chunk.MarkdownChunker;
 import io.cervella.memory.store.MemoryStore;
@@ -134,6 +136,7 @@ public final class Platform implements AutoCloseable {
                 new MarkdownChunker(480, 80));
         started.add(memory);
         routes.addAll(new MemoryEndpoints(memory).routes());
+        routes.addAll(new AskEndpoint(new AskService(memory, gateway.chatModels(), null)).routes());
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.

@@ -34,6 +34,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
     public volatile int tokens = 5;
     public volatile long tokenDelayMillis = 0;
     public volatile long firstTokenDelayMillis = 0;
+    /**
+     * When set, makes the answer's content from the request (streamed a word at a time) instead of
+     * "hello from NAME" / "tok0 tok1 ...".
+     */
+    public volatile java.util.function.Function<JsonNode, String> reply;
     public volatile JsonNode lastRequest;
     public volatile String lastAuthorization;
     public final AtomicInteger chatRequests = new AtomicInteger();
@@ -153,7 +158,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", "hello from " + name);
+        message.put("content", reply != null ? reply.apply(req) : "hello from " + name);
         choice.put("finish_reason", "stop");
         if (mode != Mode.NO_USAGE) {
             ObjectNode usage = root.putObject("usage");
@@ -171,7 +176,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
         String model = req.path("model").asString();
         Thread.sleep(firstTokenDelayMillis);
         event(out, chunk(model, "{\"role\":\"assistant\",\"content\":\"\"}", null));
-        for (int i = 0; i < tokens; i++) {
+        java.util.List<String> words = reply == null ? null : java.util.List.of(reply.apply(req).split("(?<= )"));
+        int count = words == null ? tokens : words.size();
+        for (int i = 0; i < count; i++) {
             if (i > 0) {
                 Thread.sleep(tokenDelayMillis);
             }
@@ -187,13 +194,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 callback.failed(new IOException("simulated backend crash"));
                 return;
             }
-            event(out, chunk(model, "{\"content\":\"tok" + i + " \"}", null));
+            String piece = words == null ? "tok" + i + " " : words.get(i);
+            event(out, chunk(model, "{\"content\":" + Json.MAPPER.writeValueAsString(piece) + "}", null));
         }
         event(out, chunk(model, "{}", "stop"));
         if (req.path("stream_options").path("include_usage").asBoolean(false) && mode != Mode.NO_USAGE) {
             event(out, "{\"id\":\"chatcmpl-" + name + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
                     + "\"model\":\"" + model + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":"
-                    + tokens + ",\"total_tokens\":" + (11 + tokens) + "}}");
+                    + count + ",\"total_tokens\":" + (11 + count) + "}}");
         }
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
         out.close();

@@ -33,6 +33,27 @@ class EmbeddedBackendTest {
         boolean ok() throws Exception;
     }
 
+    /** The memory's ask calls the gateway in-process; here the real engine in the worker answers. */
+    private static void askThroughTheWorker(RunningPlatform p, String key) throws Exception {
+        p.post("/memory/collections", key, "{\"name\":\"notes\"}");
+        p.post("/memory/collections/notes/documents", key, "{\"id\":\"gpu.md\",\"content\":\"# GPU\\n\\nThe L4 box serves Cervella Baby.\"}");
+        var plain = p.post("/memory/collections/notes/ask", key, "{\"question\":\"Which box serves the model?\",\"max_tokens\":6,\"temperature\":0}");
+        assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+        var answer = RunningPlatform.json(plain);
+        assertThat(answer.path("model").asString()).isEqualTo("cervella-baby");
+        assertThat(answer.path("sources").get(0).path("document").asString()).isEqualTo("gpu.md");
+        assertThat(answer.path("usage").path("completion_tokens").asLong()).isBetween(1L, 6L);
+        assertThat(answer.path("usage").path("prompt_tokens").asLong()).isGreaterThan(50);
+        var streamed = p.post("/memory/collections/notes/ask", key,
+                "{\"question\":\"Which box serves the model?\",\"max_tokens\":6,\"temperature\":0,\"stream\":true}");
+        assertThat(streamed.body()).contains("memory.sources", "memory.answer.done").endsWith("data: [DONE]\n\n");
+        // temperature 0 through the same engine: the streamed answer is the plain one
+        String done = java.util.Arrays.stream(streamed.body().split("\n")).filter(l -> l.contains("memory.answer.done"))
+                .findFirst().orElseThrow().substring(6);
+        assertThat(io.cervella.core.http.Json.MAPPER.readTree(done).path("answer").asString())
+                .isEqualTo(answer.path("answer").asString());
+    }
+
     @Test
     void theCoreRunsRestartsAndStopsItsWorker() throws Exception {
         Path model = dir.resolve("baby.gguf");
@@ -40,12 +61,13 @@ class EmbeddedBackendTest {
         String yaml = "models:\n  - name: cervella-baby\n    backends:\n      - type: embedded\n        path: " + model + "\n";
         Process first;
         try (RunningPlatform p = RunningPlatform.start(dir.resolve("data"), yaml)) {
-            String key = p.createKey("{\"name\":\"agent\",\"scopes\":[\"chat\"]}");
+            String key = p.createKey("{\"name\":\"agent\",\"scopes\":[\"chat\",\"memory\"]}");
             waitUntil("worker ready", () -> RunningPlatform.json(p.get("/readyz", null)).path("degraded").isEmpty());
             ChatCompletion c = p.openai(key).chat().completions().create(ChatCompletionCreateParams.builder()
                     .model("cervella-baby").addUserMessage("Ciao").maxCompletionTokens(8).temperature(0.0).build());
             assertThat(c.usage().orElseThrow().completionTokens()).isBetween(1L, 8L);
             assertThat(c.model()).isEqualTo("cervella-baby");
+            askThroughTheWorker(p, key);
 
             first = p.platform().workerProcesses().getFirst();
             first.destroyForcibly(); // kill -9

@@ -9,6 +9,7 @@ import java.time.Instant;
  */
 public final class Backend {
     private final String modelName;
+    private final int contextTokens;
     private final BackendConfig config;
     private volatile String apiKey;
     /** Where the backend answers: from the config, or, for an embedded backend, its worker once it runs. */
@@ -19,8 +20,9 @@ public final class Backend {
     private volatile String lastError = "";
     private volatile Instant lastChange = Instant.now();
 
-    Backend(String modelName, BackendConfig config, String apiKey) {
+    Backend(String modelName, int contextTokens, BackendConfig config, String apiKey) {
         this.modelName = modelName;
+        this.contextTokens = contextTokens;
         this.config = config;
         this.apiKey = apiKey;
         this.url = config.type().equals("openai") ? config.url() : null;
@@ -32,6 +34,8 @@ public final class Backend {
     }
 
     public String modelName() { return modelName; }
+    /** The model's context length: what an embedded backend's worker is started with. */
+    public int contextTokens() { return contextTokens; }
     public String name() { return config.name(); }
     public BackendConfig config() { return config; }
     String apiKey() { return apiKey; }

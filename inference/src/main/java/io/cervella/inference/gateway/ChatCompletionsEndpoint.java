@@ -4,6 +4,7 @@ import io.cervella.core.http.ApiException;
 import io.cervella.core.http.Endpoint;
 import io.cervella.core.http.Exchange;
 import io.cervella.core.http.Json;
+import io.cervella.core.keys.ApiKeyRecord;
 import io.cervella.core.usage.TimeOrderedIds;
 import io.cervella.core.usage.UsageEvent;
 import io.cervella.core.usage.UsageLedger;
@@ -90,7 +91,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
 
     /** Per-request state shared by the attempts. */
     private final class Call {
-        final Exchange ex;
+        final ApiKeyRecord key;
+        final Reply reply;
         final ObjectNode request;
         final String model;
         final boolean stream;
@@ -101,8 +103,9 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         /** Gives the backend's concurrency slot back (once); set while an attempt holds one. */
         Runnable releaseSlot = () -> {};
 
-        Call(Exchange ex, ObjectNode request, KeyLimiter.Admission admission) {
-            this.ex = ex;
+        Call(ApiKeyRecord key, Reply reply, ObjectNode request, KeyLimiter.Admission admission) {
+            this.key = key;
+            this.reply = reply;
             this.request = request;
             this.model = request.get("model").asString();
             this.stream = request.path("stream").asBoolean(false);
@@ -123,7 +126,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
             metrics.served(model, o.backend().isEmpty() ? "none" : o.backend(), o.status(), o.promptTokens(),
                     o.completionTokens(), o.ttftNanos(), o.generationNanos(), o.costUsd());
             long now = System.currentTimeMillis();
-            UsageEvent event = new UsageEvent(TimeOrderedIds.next(now), Instant.ofEpochMilli(now), ex.key().id(), model,
+            UsageEvent event = new UsageEvent(TimeOrderedIds.next(now), Instant.ofEpochMilli(now), key.id(), model,
                     o.backend(), o.status(), stream, o.promptTokens(), o.completionTokens(), o.estimated(),
                     (System.nanoTime() - startNanos) / 1e6, o.ttftNanos() == null ? null : o.ttftNanos() / 1e6,
                     o.costUsd());
@@ -138,22 +141,26 @@ public final class ChatCompletionsEndpoint implements Endpoint {
 
     @Override
     public void handle(Exchange ex) throws Exception {
-        ObjectNode request = validate(ex.jsonBody());
+        serve(ex.key(), validate(ex.jsonBody()), new ExchangeReply(ex));
+    }
+
+    /** Serves one validated request of {@code key}, its answer going to {@code reply}. */
+    void serve(ApiKeyRecord key, ObjectNode request, Reply reply) throws Exception {
         String model = request.get("model").asString();
         List<Backend> candidates = router.candidates(model);
         if (candidates.isEmpty()) {
             throw ApiException.notFound("model_not_found", "The model '" + model
                     + "' does not exist on this server; GET /v1/models lists the models");
         }
-        KeyLimiter.Admission admission = limiter.admit(ex.key(), TokenEstimator.prompt(request));
-        Call call = new Call(ex, request, admission);
+        KeyLimiter.Admission admission = limiter.admit(key, TokenEstimator.prompt(request));
+        Call call = new Call(key, reply, request, admission);
         try {
             route(call, candidates);
         } catch (ApiException e) {
             call.finish(Outcome.unserved(e.status()));
             throw e;
         } catch (Exception e) {
-            call.finish(Outcome.unserved(ex.isCommitted() ? 200 : 500));
+            call.finish(Outcome.unserved(reply.isCommitted() ? 200 : 500));
             throw e;
         } finally {
             if (!call.recorded) {
@@ -260,7 +267,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         UpstreamClient.Answer resp;
         try {
             resp = client.post(b, "/chat/completions", upstreamBody(call, b),
-                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)), call.ex.key().id());
+                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)), call.key.id());
         } catch (IOException e) {
             throw RetryableFailure.of("", e);
         }
@@ -275,7 +282,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         UpstreamClient.BufferedAnswer resp;
         try {
             resp = client.postBuffered(b, "/chat/completions", upstreamBody(call, b),
-                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)), call.ex.key().id());
+                    Duration.ofMillis((long) (b.config().timeoutSeconds() * 1000)), call.key.id());
         } catch (IOException e) {
             throw RetryableFailure.of("", e);
         }
@@ -309,8 +316,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         double cost = b.costUsd(shift.end());
         call.finish(new Outcome(b.name(), status, prompt, completion, estimated, status / 100 == 2 ? ttft : null,
                 null, cost));
-        call.ex.setHeader("X-Cervella-Backend", b.name());
-        call.ex.send(status, Objects.requireNonNullElse(resp.contentType(), "application/json"), body);
+        call.reply.setHeader("X-Cervella-Backend", b.name());
+        call.reply.send(status, Objects.requireNonNullElse(resp.contentType(), "application/json"), body);
     }
 
     private void streamFrom(Call call, Backend b, BusyMeter.Shift shift) throws RetryableFailure, IOException, InterruptedException {
@@ -326,8 +333,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                 throw RetryableFailure.of("response cut off: ", e);
             }
             call.finish(new Outcome(b.name(), status, 0, 0, false, null, null, b.costUsd(shift.end())));
-            call.ex.setHeader("X-Cervella-Backend", b.name());
-            call.ex.send(status, Objects.requireNonNullElse(resp.contentType(), "application/json"), body);
+            call.reply.setHeader("X-Cervella-Backend", b.name());
+            call.reply.send(status, Objects.requireNonNullElse(resp.contentType(), "application/json"), body);
             return;
         }
 
@@ -392,8 +399,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
                 }
                 if (forward) {
                     if (out == null) {
-                        call.ex.setHeader("X-Cervella-Backend", b.name());
-                        out = call.ex.startStream(200, "text/event-stream");
+                        call.reply.setHeader("X-Cervella-Backend", b.name());
+                        out = call.reply.startStream(200, "text/event-stream");
                     }
                     out.write(event.raw());
                 }
@@ -426,7 +433,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         }
         double cost = b.costUsd(shift.end());
         if (out == null) {
-            out = call.ex.startStream(200, "text/event-stream");
+            out = call.reply.startStream(200, "text/event-stream");
         }
         if (failure != null) {
             if (b.markDown(failureDetail)) {

@@ -18,6 +18,7 @@ public final class Gateway implements AutoCloseable {
     private final HealthChecker health;
     private final ChatCompletionsEndpoint chat;
     private final ModelsEndpoint models;
+    private final InProcessChat inProcess;
 
     /**
      * @param internalTrust what the core's own workers are trusted by (the local CA); null when there are none
@@ -30,6 +31,7 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(registry, router);
         this.chat = new ChatCompletionsEndpoint(router, client, limiter, ledger, metrics);
         this.models = new ModelsEndpoint(router, Instant.now().getEpochSecond());
+        this.inProcess = new InProcessChat(router, chat);
     }
 
     public void start() {
@@ -55,6 +57,11 @@ public final class Gateway implements AutoCloseable {
             }
             chat.endStreamsForShutdown();
         });
+    }
+
+    /** The chat models for the other layers, called in-process with a caller's key. */
+    public io.cervella.core.chat.ChatModels chatModels() {
+        return inProcess;
     }
 
     public ModelRouter router() {

@@ -13,6 +13,7 @@ import java.util.function.Function;
 /** The configured models and their backends. */
 public final class ModelRouter {
     private final Map<String, List<Backend>> byModel = new LinkedHashMap<>();
+    private final Map<String, Integer> contextTokens = new LinkedHashMap<>();
 
     /**
      * @param env how to read an environment variable (System::getenv in production)
@@ -38,14 +39,20 @@ public final class ModelRouter {
                                 + bc.apiKeyEnv() + " is not set");
                     }
                 }
-                backends.add(new Backend(model.name(), bc, key));
+                backends.add(new Backend(model.name(), model.contextTokens(), bc, key));
             }
             byModel.put(model.name(), List.copyOf(backends));
+            contextTokens.put(model.name(), model.contextTokens());
         }
     }
 
     public Collection<String> modelNames() {
         return byModel.keySet();
+    }
+
+    /** The model's context length in tokens; 0 for a model that is not configured. */
+    public int contextTokens(String model) {
+        return contextTokens.getOrDefault(model, 0);
     }
 
     public List<Backend> backends(String model) {

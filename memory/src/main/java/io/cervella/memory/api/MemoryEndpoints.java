@@ -8,8 +8,9 @@ import io.cervella.memory.MemoryService;
 import io.cervella.memory.index.Filter;
 import io.cervella.memory.index.Hit;
 import io.cervella.memory.index.SearchMode;
+import static io.cervella.memory.api.RequestFields.object;
+import static io.cervella.memory.api.RequestFields.string;
 import io.cervella.memory.store.MemoryStore;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +22,6 @@ import tools.jackson.databind.JsonNode;
  * {@code id} query parameter, since ids are often file paths), search. Errors in the OpenAI shape.
  */
 public final class MemoryEndpoints {
-    private static final int MAX_K = 100;
-
     private final MemoryService memory;
 
     public MemoryEndpoints(MemoryService memory) {
@@ -91,63 +90,12 @@ public final class MemoryEndpoints {
     private void search(Exchange ex) throws Exception {
         JsonNode body = object(ex);
         String query = string(body, "query", true);
-        SearchMode mode;
-        try {
-            mode = SearchMode.valueOf(body.path("mode").asString("hybrid").toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_value", "'mode' is vector, keyword or hybrid");
-        }
-        int k = body.path("k").asInt(10);
-        if (k < 1 || k > MAX_K) {
-            throw ApiException.badRequest("invalid_value", "'k' must be between 1 and " + MAX_K);
-        }
-        List<Filter> filters = filters(body.get("filters"));
+        SearchMode mode = RequestFields.mode(body);
+        int k = RequestFields.k(body, 10);
+        List<Filter> filters = RequestFields.filters(body.get("filters"));
         List<Hit> hits = call(ex, () -> memory.search(ex.pathParam("name"), mode, query, filters, k));
-        List<Map<String, Object>> data = new ArrayList<>();
-        for (Hit h : hits) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("document", h.documentId());
-            m.put("chunk", h.chunkIndex());
-            m.put("headings", h.headings());
-            m.put("start", h.start());
-            m.put("end", h.end());
-            m.put("text", h.text());
-            m.put("score", h.score());
-            data.add(m);
-        }
-        ex.sendJson(200, Map.of("object", "list", "mode", mode.name().toLowerCase(Locale.ROOT), "data", data));
-    }
-
-    /** Filters: [{"field": f, "eq": text} | {"field": f, "in": [texts]} | {"field": f, "gte": n, "lte": n}]. */
-    private static List<Filter> filters(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw ApiException.badRequest("invalid_type", "'filters' must be an array");
-        }
-        List<Filter> out = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode f = node.get(i);
-            String field = f.path("field").asString("");
-            String where = "'filters[" + i + "]'";
-            if (field.isEmpty()) {
-                throw ApiException.badRequest("invalid_value", where + " needs a 'field'");
-            }
-            if (f.path("eq").isString()) {
-                out.add(new Filter.Equals(field, f.path("eq").asString()));
-            } else if (f.path("in").isArray()) {
-                List<String> values = new ArrayList<>();
-                f.path("in").forEach(v -> values.add(v.asString()));
-                out.add(new Filter.AnyOf(field, values));
-            } else if (f.path("gte").isNumber() || f.path("lte").isNumber()) {
-                out.add(new Filter.Range(field, f.path("gte").isNumber() ? f.path("gte").asDouble() : null,
-                        f.path("lte").isNumber() ? f.path("lte").asDouble() : null));
-            } else {
-                throw ApiException.badRequest("invalid_value", where + " needs 'eq' (a text), 'in' (texts) or 'gte'/'lte' (numbers)");
-            }
-        }
-        return out;
+        ex.sendJson(200, Map.of("object", "list", "mode", mode.name().toLowerCase(Locale.ROOT),
+                "data", hits.stream().map(RequestFields::hit).toList()));
     }
 
     private static Map<String, Object> metadata(JsonNode node) {
@@ -172,28 +120,6 @@ public final class MemoryEndpoints {
 
     private static Map<String, Object> collection(MemoryStore.Collection c) {
         return Map.of("name", c.name(), "model", c.model(), "dimension", c.dimension(), "created_at", c.createdAt());
-    }
-
-    private static JsonNode object(Exchange ex) throws Exception {
-        JsonNode body = ex.jsonBody();
-        if (!body.isObject()) {
-            throw ApiException.badRequest("invalid_request", "the request body must be a JSON object");
-        }
-        return body;
-    }
-
-    private static String string(JsonNode body, String field, boolean required) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw ApiException.badRequest("invalid_request", "'" + field + "' is required");
-            }
-            return null;
-        }
-        if (!v.isString() || (required && v.asString().isEmpty())) {
-            throw ApiException.badRequest("invalid_type", "'" + field + "' must be a non-empty string");
-        }
-        return v.asString();
     }
 
     private static ApiException notFound(String collection) {
