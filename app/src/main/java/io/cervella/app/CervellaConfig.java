@@ -7,23 +7,29 @@ import io.cervella.core.config.TlsConfig;
 import io.cervella.core.config.YamlConfigReader;
 import io.cervella.inference.config.GatewaySettings;
 import io.cervella.inference.config.ModelConfig;
+import io.cervella.memory.config.MemoryConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The whole YAML file: each layer owns its section's record; this one only puts them together. */
 public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig database, GatewaySettings gateway,
-                             List<ModelConfig> models) {
+                             List<ModelConfig> models, MemoryConfig memory) {
     public CervellaConfig {
         server = server == null ? ServerConfig.defaults() : server;
         tls = tls == null ? TlsConfig.defaults() : tls;
         database = database == null ? DatabaseConfig.defaults() : database;
         gateway = gateway == null ? GatewaySettings.defaults() : gateway;
         models = models == null ? List.of() : List.copyOf(models);
+        memory = memory == null ? MemoryConfig.defaults() : memory;
+        String chatModel = memory.chatModel();
+        if (chatModel != null && models.stream().noneMatch(m -> m.name().equals(chatModel))) {
+            throw new ConfigException("memory.chat_model: there is no model '" + chatModel + "' under models");
+        }
     }
 
     public static CervellaConfig defaults() {
-        return new CervellaConfig(null, null, null, null, null);
+        return new CervellaConfig(null, null, null, null, null, null);
     }
 
     /**
@@ -44,10 +50,10 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public CervellaConfig withServer(ServerConfig newServer) {
-        return new CervellaConfig(newServer, tls, database, gateway, models);
+        return new CervellaConfig(newServer, tls, database, gateway, models, memory);
     }
 
     public CervellaConfig withModels(List<ModelConfig> newModels) {
-        return new CervellaConfig(server, tls, database, gateway, newModels);
+        return new CervellaConfig(server, tls, database, gateway, newModels, memory);
     }
 }

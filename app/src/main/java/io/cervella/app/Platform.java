@@ -29,6 +29,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import io.cervella.memory.IndexFollower;
 import io.cervella.memory.MemoryService;
 import io.cervella.memory.api.AskEndpoint;
 import io.cervella.memory.api.EmbeddingsEndpoint;
@@ -36,8 +37,9 @@ import io.cervella.memory.ask.AskService;
 import io.cervella.memory.api.MemoryEndpoints;
 import io.cervella.memory.chunk.MarkdownChunker;
 import io.cervella.memory.store.MemoryStore;
-import io.cervella.memory.embedding.LazyEmbeddingModel;
-import io.cervella.memory.embedding.OnnxEmbeddingModel;
+import io.cervella.memory.embedding.EmbeddingModel;
+import io.cervella.memory.embedding.EmbeddingModels;
+import io.cervella.memory.ingest.FolderSync;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -121,22 +123,28 @@ public final class Platform implements AutoCloseable {
             worker.start();
         }
 
-        // The in-process embedding model (all-MiniLM-L6-v2 from its jar), loaded on first use: /v1/embeddings
-        // and, later, the memory.
-        LazyEmbeddingModel embeddingModel = new LazyEmbeddingModel(OnnxEmbeddingModel.DEFAULT_NAME,
-                () -> OnnxEmbeddingModel.loadDefault(Runtime.getRuntime().availableProcessors()));
-        started.add(embeddingModel);
+        // Embedding models (the built-in all-MiniLM-L6-v2 and those of memory.embedding_models), each loaded
+        // on first use: /v1/embeddings and the memory.
+        List<EmbeddingModel> embeddingModels = EmbeddingModels.fromConfig(config.memory(), env);
+        embeddingModels.forEach(started::add);
 
         List<Route> routes = new ArrayList<>();
         routes.addAll(new OpsEndpoints(store, gateway.router(), registry, () -> draining).routes());
         routes.addAll(gateway.routes());
-        routes.addAll(new EmbeddingsEndpoint(List.of(embeddingModel)).routes());
+        routes.addAll(new EmbeddingsEndpoint(embeddingModels, ledger).routes());
         // Chunks of at most 480 characters (plus 80 of overlap): about the 128 tokens the default model reads.
-        MemoryService memory = new MemoryService(new MemoryStore(store), data.memory(), List.of(embeddingModel),
+        MemoryService memory = new MemoryService(new MemoryStore(store), data.memory(), embeddingModels,
                 new MarkdownChunker(480, 80));
         started.add(memory);
         routes.addAll(new MemoryEndpoints(memory).routes());
-        routes.addAll(new AskEndpoint(new AskService(memory, gateway.chatModels(), null)).routes());
+        routes.addAll(new AskEndpoint(new AskService(memory, gateway.chatModels(), config.memory().chatModel())).routes());
+        IndexFollower follower = new IndexFollower(memory,
+                java.time.Duration.ofMillis((long) (config.memory().followIntervalSeconds() * 1000)));
+        started.add(follower);
+        follower.start();
+        FolderSync folders = new FolderSync(memory, config.memory().folders());
+        started.add(folders);
+        folders.start();
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.

@@ -28,11 +28,15 @@ import java.util.Optional;
  * indexed before the call returns.
  */
 public final class MemoryService implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MemoryService.class);
     private final MemoryStore store;
     private final Path indexRoot;
     private final Map<String, EmbeddingModel> models;
     private final MarkdownChunker chunker;
     private final Map<String, ChunkIndex> indexes = new HashMap<>();
+    /** Per open index: the created_at of the collection it indexes (a collection deleted and made again
+     * elsewhere has a new one) and the collection's revision it was last brought in line with. */
+    private final Map<String, MemoryStore.Collection> indexedAs = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MemoryService(MemoryStore store, Path indexRoot, List<EmbeddingModel> models, MarkdownChunker chunker) {
         this.store = store;
@@ -82,6 +86,7 @@ public final class MemoryService implements AutoCloseable {
         ChunkIndex index;
         synchronized (this) {
             index = indexes.remove(name);
+            indexedAs.remove(name);
         }
         if (index != null) {
             index.close();
@@ -134,6 +139,12 @@ public final class MemoryService implements AutoCloseable {
         return store.documentHashes(collection).keySet();
     }
 
+    /** A page of the collection's documents (id, content hash, last update), in id order. */
+    public List<MemoryStore.DocumentSummary> listDocuments(String collection, String after, int limit) {
+        existing(collection);
+        return store.listDocuments(collection, after, limit);
+    }
+
     public Optional<MemoryStore.StoredDocument> document(String collection, String id) {
         existing(collection);
         return store.document(collection, id);
@@ -153,7 +164,7 @@ public final class MemoryService implements AutoCloseable {
         if (query == null || query.isBlank()) {
             throw new IllegalArgumentException("the query is empty");
         }
-        float[] vector = mode == SearchMode.KEYWORD ? null : model(c.model()).embed(List.of(query), null)[0];
+        float[] vector = mode == SearchMode.KEYWORD ? null : model(c.model()).embedQuery(query);
         return index(c).search(mode, query, vector, filters, k);
     }
 
@@ -171,7 +182,9 @@ public final class MemoryService implements AutoCloseable {
             synchronized (this) {
                 fresh = openIndex(c);
             }
-            return rebuild(c, fresh, progress);
+            int n = rebuild(c, fresh, progress);
+            indexedAs.put(c.name(), c);
+            return n;
         }
     }
 
@@ -185,7 +198,7 @@ public final class MemoryService implements AutoCloseable {
             try {
                 index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata(), d.contentHash()));
             } catch (RuntimeException e) { // one bad document must not stop the others
-                System.err.println("cervella memory: document '" + d.id() + "' of '" + c.name() + "' not indexed: " + e.getMessage());
+                LOG.warn("memory: document '{}' of '{}' not indexed: {}", d.id(), c.name(), e.getMessage());
             }
             progress.accept(++count[0]);
         });
@@ -194,7 +207,7 @@ public final class MemoryService implements AutoCloseable {
 
     private List<IndexedChunk> indexed(MemoryStore.Collection c, String id, List<Chunk> chunks, Map<String, Object> metadata,
                                        String version) {
-        float[][] vectors = model(c.model()).embed(chunks.stream().map(Chunk::text).toList(), null);
+        float[][] vectors = model(c.model()).embedDocuments(chunks.stream().map(Chunk::text).toList());
         List<IndexedChunk> out = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
             out.add(new IndexedChunk(id, chunks.get(i), vectors[i], metadata, version));
@@ -232,8 +245,8 @@ public final class MemoryService implements AutoCloseable {
                 throw e; // not damage: another process owns it, and nothing may be deleted
             } catch (RuntimeException e) {
                 // A damaged index (a torn file, a disk error): it is only derived data, so derive it again.
-                System.err.println("cervella memory: the index of '" + c.name() + "' does not open (" + e.getMessage()
-                        + "); rebuilding it from the stored documents");
+                LOG.warn("memory: the index of '{}' does not open ({}); rebuilding it from the stored documents", c.name(),
+                        e.getMessage());
                 deleteTree(indexRoot.resolve(c.name()));
                 index = openIndex(c);
                 fresh = true;
@@ -243,8 +256,50 @@ public final class MemoryService implements AutoCloseable {
             } else {
                 reconcile(c, index);
             }
+            indexedAs.put(c.name(), c); // c was read before: writes since then raised the revision past it
         }
         return index;
+    }
+
+    /**
+     * Brings this node's open indexes in line with the database after other nodes (or processes) wrote
+     * to it: a collection whose revision moved is reconciled (documents written elsewhere embedded and
+     * indexed here, deleted ones removed); the index of a collection deleted elsewhere is dropped.
+     * Called every few seconds by an {@link IndexFollower}; cheap when nothing changed (one query).
+     *
+     * @return how many collections were reconciled
+     */
+    public int catchUp() {
+        Map<String, MemoryStore.Collection> current = new HashMap<>();
+        store.collections().forEach(c -> current.put(c.name(), c));
+        List<String> open;
+        synchronized (this) {
+            open = new ArrayList<>(indexes.keySet());
+        }
+        int reconciled = 0;
+        for (String name : open) {
+            MemoryStore.Collection now = current.get(name);
+            MemoryStore.Collection seen = indexedAs.get(name);
+            synchronized (writeLock(name)) {
+                if (now == null || seen == null || now.createdAt() != seen.createdAt()) {
+                    // deleted elsewhere (or deleted and made again): a new collection gets a new index at first use
+                    LOG.info("memory: collection '{}' was deleted or replaced on another node; dropping its index here", name);
+                    indexedAs.remove(name);
+                    dropIndex(name);
+                } else if (now.revision() != seen.revision()) {
+                    ChunkIndex index;
+                    synchronized (this) {
+                        index = indexes.get(name);
+                    }
+                    if (index != null) {
+                        reconcile(now, index);
+                        indexedAs.put(name, now);
+                        reconciled++;
+                    }
+                }
+            }
+        }
+        return reconciled;
     }
 
     /**
@@ -260,8 +315,7 @@ public final class MemoryService implements AutoCloseable {
                     store.document(c.name(), d.getKey()).ifPresent(doc -> index.replaceDocument(doc.id(),
                             indexed(c, doc.id(), chunker.chunk(doc.content()), doc.metadata(), doc.contentHash())));
                 } catch (RuntimeException e) {
-                    System.err.println("cervella memory: document '" + d.getKey() + "' of '" + c.name() + "' not indexed: "
-                            + e.getMessage());
+                    LOG.warn("memory: document '{}' of '{}' not indexed: {}", d.getKey(), c.name(), e.getMessage());
                 }
             }
         }
@@ -295,5 +349,6 @@ public final class MemoryService implements AutoCloseable {
     public synchronized void close() {
         indexes.values().forEach(ChunkIndex::close);
         indexes.clear();
+        indexedAs.clear();
     }
 }

@@ -4,8 +4,10 @@ import io.cervella.app.DataDirectory;
 import io.cervella.core.store.MetadataStore;
 import io.cervella.memory.MemoryService;
 import io.cervella.memory.chunk.MarkdownChunker;
-import io.cervella.memory.embedding.LazyEmbeddingModel;
-import io.cervella.memory.embedding.OnnxEmbeddingModel;
+import io.cervella.app.CervellaConfig;
+import io.cervella.memory.embedding.EmbeddingModel;
+import io.cervella.memory.embedding.EmbeddingModels;
+import io.cervella.memory.ingest.FolderIngest;
 import io.cervella.memory.store.MemoryStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,21 +29,25 @@ public final class MemoryCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (ingest, reindex)");
     }
 
-    /** The memory of the data directory, its embedding model loaded on first use. */
-    private static MemoryService open(MetadataStore store, Path data, LazyEmbeddingModel model) {
-        return new MemoryService(new MemoryStore(store), new DataDirectory(data).memory(), List.of(model),
+    /** The memory of the data directory, with the embedding models of its config (loaded on first use). */
+    private static MemoryService open(MetadataStore store, Path data, List<EmbeddingModel> models) {
+        return new MemoryService(new MemoryStore(store), new DataDirectory(data).memory(), models,
                 new MarkdownChunker(480, 80));
     }
 
-    private static LazyEmbeddingModel defaultModel() {
-        return new LazyEmbeddingModel(OnnxEmbeddingModel.DEFAULT_NAME,
-                () -> OnnxEmbeddingModel.loadDefault(Runtime.getRuntime().availableProcessors()));
+    private static List<EmbeddingModel> models(Path configFile, Path data) {
+        return EmbeddingModels.fromConfig(CervellaConfig.load(configFile, data).memory(), System::getenv);
+    }
+
+    private static void closeAll(List<EmbeddingModel> models) {
+        models.forEach(EmbeddingModel::close);
     }
 
     /**
-     * {@code cervella memory ingest DIR --collection C --data DATA}: the collection mirrors the folder's
-     * Markdown and text files (id = path relative to DIR): new and changed files are embedded, unchanged
-     * ones skipped (by content hash), and documents whose file is gone leave the collection.
+     * {@code cervella memory ingest DIR --collection C (--data DATA | --server URL --key K --cacert CA)}:
+     * the collection mirrors the folder's Markdown and text files (id = path relative to DIR): new and
+     * changed files are embedded, unchanged ones skipped (by content hash), and documents whose file is
+     * gone leave the collection. On a stopped server's data, or through a running server's API.
      */
     @Command(name = "ingest", mixinStandardHelpOptions = true,
             description = "Mirror a folder of Markdown/text files into a collection (only changes are embedded).")
@@ -54,52 +60,44 @@ public final class MemoryCommand implements Runnable {
         @Option(names = "--collection", required = true, description = "the collection (created if missing)")
         String collection;
 
-        @Option(names = "--data", defaultValue = "./cervella-data", description = "data directory of a stopped server (default ${DEFAULT-VALUE})")
-        Path data;
+        @picocli.CommandLine.Mixin ServerOptions target;
+
+        @Option(names = "--config", description = "config file with the embedding models (default DATA/cervella.yaml)")
+        Path config;
+
+        @Option(names = "--model", description = "embedding model of the collection, if it is created now")
+        String model;
 
         @Override
         public Integer call() throws Exception {
             if (!java.nio.file.Files.isDirectory(folder)) {
                 throw new IllegalArgumentException(folder + ": no such folder");
             }
-            List<Path> files;
-            try (var walk = java.nio.file.Files.walk(folder)) {
-                files = walk.filter(java.nio.file.Files::isRegularFile).filter(f -> {
-                    String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-                    return n.endsWith(".md") || n.endsWith(".markdown") || n.endsWith(".txt");
-                }).sorted().toList();
-            }
+            MemoryStore.checkName(collection);
             PrintWriter out = spec.commandLine().getOut();
-            try (MetadataStore store = LocalData.open(data); LazyEmbeddingModel model = defaultModel();
-                 MemoryService memory = open(store, data, model)) {
-                MemoryStore.checkName(collection);
-                if (memory.collections().stream().noneMatch(c -> c.name().equals(collection))) {
-                    memory.createCollection(collection, null);
+            if (target.remote()) {
+                if (config != null) {
+                    throw new IllegalArgumentException("--config is for --data; a running server uses its own");
                 }
-                java.util.Set<String> present = new java.util.HashSet<>();
-                int changed = 0;
-                Progress progress = new Progress(out, files.size());
-                for (Path f : files) {
-                    String id = folder.relativize(f).toString().replace(java.io.File.separatorChar, '/');
-                    present.add(id);
-                    String text = java.nio.file.Files.readString(f);
-                    if (text.startsWith("\uFEFF")) {
-                        text = text.substring(1); // a byte-order mark (editors on Windows) is not part of the note
-                    }
-                    if (memory.putDocument(collection, id, text, java.util.Map.of("path", id)).changed()) {
-                        changed++;
-                    }
-                    progress.step(id);
+                RemoteIngest.Result r = new RemoteIngest(target.client()).mirror(folder, collection, model,
+                        new Progress(out)::step);
+                r.skipped().forEach(skipped -> out.println("skipped " + skipped));
+                out.printf("%s: %d files, %d new or changed, %d unchanged, %d removed%n", collection, r.files(), r.changed(),
+                        r.files() - r.changed() - r.skipped().size(), r.removed());
+                return 0;
+            }
+            Path data = target.data();
+            List<EmbeddingModel> models = models(config, data);
+            try (MetadataStore store = LocalData.open(data); MemoryService memory = open(store, data, models)) {
+                Progress progress = new Progress(out);
+                FolderIngest.Result r = FolderIngest.mirror(memory, folder, collection, model, progress::step);
+                for (String skipped : r.skipped()) {
+                    out.println("skipped " + skipped);
                 }
-                int removed = 0;
-                for (String id : memory.documentIds(collection)) {
-                    if (!present.contains(id)) {
-                        memory.deleteDocument(collection, id);
-                        removed++;
-                    }
-                }
-                out.printf("%s: %d files, %d new or changed, %d unchanged, %d removed%n", collection, files.size(), changed,
-                        files.size() - changed, removed);
+                out.printf("%s: %d files, %d new or changed, %d unchanged, %d removed%n", collection, r.files(), r.changed(),
+                        r.files() - r.changed() - r.skipped().size(), r.removed());
+            } finally {
+                closeAll(models);
             }
             return 0;
         }
@@ -108,17 +106,13 @@ public final class MemoryCommand implements Runnable {
     /** A progress bar on a terminal, a line every tenth elsewhere (logs, pipes). */
     private static final class Progress {
         private final PrintWriter out;
-        private final int total;
         private final boolean terminal = System.console() != null;
-        private int done;
 
-        Progress(PrintWriter out, int total) {
+        Progress(PrintWriter out) {
             this.out = out;
-            this.total = total;
         }
 
-        void step(String item) {
-            done++;
+        void step(int done, int total, String item) {
             if (terminal) {
                 int width = 30;
                 int filled = total == 0 ? width : done * width / total;
@@ -146,11 +140,14 @@ public final class MemoryCommand implements Runnable {
         @Option(names = "--collection", description = "only this collection")
         String collection;
 
+        @Option(names = "--config", description = "config file with the embedding models (default DATA/cervella.yaml)")
+        Path config;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (MetadataStore store = LocalData.open(data); LazyEmbeddingModel model = defaultModel();
-                 MemoryService memory = open(store, data, model)) {
+            List<EmbeddingModel> models = models(config, data);
+            try (MetadataStore store = LocalData.open(data); MemoryService memory = open(store, data, models)) {
                 List<String> names = collection != null ? List.of(collection)
                         : memory.collections().stream().map(MemoryStore.Collection::name).toList();
                 for (String name : names) {
@@ -164,6 +161,8 @@ public final class MemoryCommand implements Runnable {
                 }
             } catch (MemoryService.NoSuchCollectionException e) {
                 throw new IllegalArgumentException(e.getMessage());
+            } finally {
+                closeAll(models);
             }
             return 0;
         }

@@ -58,6 +58,9 @@ final class ServerClient {
             Thread.currentThread().interrupt();
             throw new Main.CliFailure("interrupted");
         }
+        if (resp.statusCode() == 204 || resp.body().length == 0 && resp.statusCode() / 100 == 2) {
+            return tools.jackson.databind.node.MissingNode.getInstance(); // 204 No Content (a delete)
+        }
         JsonNode body;
         try {
             body = Json.MAPPER.readTree(resp.body());

@@ -54,13 +54,24 @@ public final class RunningPlatform implements AutoCloseable {
         return startTrusting(data, yaml, null);
     }
 
+    /** Starts with these environment variables (besides UPSTREAM_KEY). */
+    public static RunningPlatform start(Path data, String yaml, Map<String, String> env) throws Exception {
+        return start(data, yaml, null, env);
+    }
+
     /** Starts, trusting {@code trustedCa} (the operator's CA) instead of the local one when given. */
     public static RunningPlatform startTrusting(Path data, String yaml, Path trustedCa) throws Exception {
+        return start(data, yaml, trustedCa, Map.of());
+    }
+
+    private static RunningPlatform start(Path data, String yaml, Path trustedCa, Map<String, String> extraEnv) throws Exception {
         Files.createDirectories(data);
         Files.writeString(data.resolve("cervella.yaml"), yaml);
         CervellaConfig config = CervellaConfig.load(null, data);
         config = config.withServer(config.server().withBind("127.0.0.1").withPort(0));
-        Platform platform = Platform.start(config, new DataDirectory(data), Map.of("UPSTREAM_KEY", "sk-upstream")::get);
+        Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.put("UPSTREAM_KEY", "sk-upstream");
+        Platform platform = Platform.start(config, new DataDirectory(data), env::get);
         try {
             return new RunningPlatform(platform, data, trustedCa != null ? trustedCa : platform.caFile());
         } catch (Exception e) {

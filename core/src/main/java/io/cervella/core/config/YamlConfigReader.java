@@ -55,7 +55,9 @@ public final class YamlConfigReader {
             String where = path(e);
             String detail = cause instanceof ConfigException ce ? ce.getMessage()
                     : cause != null ? cause.getMessage() : e.getOriginalMessage();
-            throw new ConfigException(source + ": " + join(where, detail), e);
+            // a record's own check names its key ("url: must be ..."): one path, models[0].backends[1].url
+            boolean keyFirst = cause instanceof ConfigException && detail.matches("(?s)[a-z_]+(\\[\\d+])*[.:].*");
+            throw new ConfigException(source + ": " + (keyFirst && !where.isEmpty() ? where + "." + detail : join(where, detail)), e);
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : " (known keys: " + e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";

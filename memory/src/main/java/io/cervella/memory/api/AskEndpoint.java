@@ -11,6 +11,7 @@ import io.cervella.core.keys.Scope;
 import io.cervella.memory.MemoryService;
 import io.cervella.memory.ask.AskService;
 import io.cervella.memory.ask.Source;
+import io.cervella.memory.embedding.EmbeddingUnavailableException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +87,8 @@ public final class AskEndpoint {
             return asks.ask(ex.key(), q, listener);
         } catch (MemoryService.NoSuchCollectionException e) {
             throw ApiException.notFound("collection_not_found", "there is no collection '" + q.collection() + "'");
+        } catch (EmbeddingUnavailableException e) {
+            throw e.toApi();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_value", e.getMessage());
         }

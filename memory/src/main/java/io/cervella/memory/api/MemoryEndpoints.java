@@ -5,6 +5,7 @@ import io.cervella.core.http.Exchange;
 import io.cervella.core.http.Route;
 import io.cervella.core.keys.Scope;
 import io.cervella.memory.MemoryService;
+import io.cervella.memory.embedding.EmbeddingUnavailableException;
 import io.cervella.memory.index.Filter;
 import io.cervella.memory.index.Hit;
 import io.cervella.memory.index.SearchMode;
@@ -47,6 +48,8 @@ public final class MemoryEndpoints {
             MemoryStore.Collection c = memory.createCollection(name, model).orElseThrow(() ->
                     new ApiException(409, "invalid_request_error", "collection_exists", "a collection '" + name + "' exists already"));
             ex.sendJson(201, collection(c));
+        } catch (EmbeddingUnavailableException e) {
+            throw e.toApi();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_value", e.getMessage());
         }
@@ -73,10 +76,44 @@ public final class MemoryEndpoints {
     }
 
     private void getDocument(Exchange ex) throws Exception {
-        String id = ex.query("id").orElseThrow(() -> ApiException.badRequest("invalid_request", "the 'id' query parameter is required"));
+        if (ex.query("id").isEmpty()) {
+            listDocuments(ex);
+            return;
+        }
+        String id = ex.query("id").orElseThrow();
         MemoryStore.StoredDocument d = call(ex, () -> memory.document(ex.pathParam("name"), id)).orElseThrow(() ->
                 ApiException.notFound("document_not_found", "there is no document '" + id + "'"));
         ex.sendJson(200, Map.of("id", d.id(), "content", d.content(), "metadata", d.metadata(), "updated_at", d.updatedAt()));
+    }
+
+    static final int MAX_LIST = 10_000;
+
+    /** Without {@code id}: a page of the documents (id, content_hash, updated_at), {@code ?after=ID&limit=N}. */
+    private void listDocuments(Exchange ex) throws Exception {
+        String after = ex.query("after").orElse(null);
+        int limit;
+        try {
+            limit = Integer.parseInt(ex.query("limit").orElse("1000"));
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > MAX_LIST) {
+            throw ApiException.badRequest("invalid_value", "'limit' must be a whole number from 1 to " + MAX_LIST);
+        }
+        int n = limit;
+        List<MemoryStore.DocumentSummary> page = call(ex, () -> memory.listDocuments(ex.pathParam("name"), after, n + 1));
+        boolean more = page.size() > n;
+        List<Map<String, Object>> data = page.subList(0, Math.min(n, page.size())).stream()
+                .map(d -> Map.<String, Object>of("id", d.id(), "content_hash", d.contentHash(), "updated_at", d.updatedAt()))
+                .toList();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("object", "list");
+        out.put("data", data);
+        out.put("has_more", more);
+        if (more) {
+            out.put("next_after", page.get(n - 1).id());
+        }
+        ex.sendJson(200, out);
     }
 
     private void deleteDocument(Exchange ex) throws Exception {
@@ -136,6 +173,8 @@ public final class MemoryEndpoints {
             return call.get();
         } catch (MemoryService.NoSuchCollectionException e) {
             throw notFound(ex.pathParam("name"));
+        } catch (EmbeddingUnavailableException e) {
+            throw e.toApi();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_value", e.getMessage());
         }

@@ -27,7 +27,12 @@ public final class LazyEmbeddingModel implements EmbeddingModel {
                 }
                 m = model;
                 if (m == null) {
-                    m = loader.get();
+                    try {
+                        m = loader.get();
+                    } catch (RuntimeException e) {
+                        throw new EmbeddingUnavailableException("the embedding model '" + name + "' does not load: "
+                                + e.getMessage(), e);
+                    }
                     if (!m.name().equals(name)) {
                         m.close();
                         throw new IllegalStateException("expected the model '" + name + "', loaded '" + m.name() + "'");
@@ -45,6 +50,16 @@ public final class LazyEmbeddingModel implements EmbeddingModel {
     @Override
     public float[][] embed(List<String> texts, int[] tokens) {
         return model().embed(texts, tokens);
+    }
+
+    @Override
+    public float[][] embedDocuments(List<String> texts) {
+        return model().embedDocuments(texts);
+    }
+
+    @Override
+    public float[] embedQuery(String query) {
+        return model().embedQuery(query);
     }
 
     @Override

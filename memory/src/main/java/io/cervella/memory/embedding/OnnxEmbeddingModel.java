@@ -26,15 +26,21 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
     public static final String DEFAULT_NAME = "all-minilm-l6-v2";
 
     private final String name;
-    private final WordPieceTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
+    private final Pooling pooling;
     private final OrtEnvironment environment;
     private final OrtSession session;
     private final boolean takesTokenTypes;
     private final int dimension;
 
-    private OnnxEmbeddingModel(String name, WordPieceTokenizer tokenizer, byte[] model, int threads) throws OrtException {
+    /** How the token vectors become the text's vector: their mean, or the first ([CLS]) token's (bge models). */
+    public enum Pooling { MEAN, CLS }
+
+    private OnnxEmbeddingModel(String name, TextTokenizer tokenizer, Pooling pooling, byte[] model, int threads)
+            throws OrtException {
         this.name = name;
         this.tokenizer = tokenizer;
+        this.pooling = pooling;
         this.environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
@@ -54,7 +60,8 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
     public static OnnxEmbeddingModel loadDefault(int threads) {
         try (InputStream model = resource("all-minilm-l6-v2.onnx");
              InputStream tokenizer = resource("all-minilm-l6-v2-tokenizer.json")) {
-            return new OnnxEmbeddingModel(DEFAULT_NAME, WordPieceTokenizer.read(tokenizer), model.readAllBytes(), threads);
+            return new OnnxEmbeddingModel(DEFAULT_NAME, WordPieceTokenizer.read(tokenizer), Pooling.MEAN, model.readAllBytes(),
+                    threads);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (OrtException e) {
@@ -62,12 +69,41 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
         }
     }
 
-    /** A model from disk: an .onnx file and the tokenizer.json that goes with it. */
-    public static OnnxEmbeddingModel load(String name, Path model, Path tokenizerJson, int threads) throws IOException {
-        try (InputStream tokenizer = Files.newInputStream(tokenizerJson)) {
-            return new OnnxEmbeddingModel(name, WordPieceTokenizer.read(tokenizer), Files.readAllBytes(model), threads);
+    /**
+     * A model from disk: an .onnx file (a sentence-transformers export: inputs input_ids, attention_mask
+     * and perhaps token_type_ids; first output the token vectors) and the tokenizer.json that goes with
+     * it. WordPiece tokenizers (BERT family) are read in Java; any other kind (the Unigram of
+     * multilingual-e5 and XLM-R models, BPE) by Hugging Face's tokenizers library.
+     *
+     * @param maxTokens the model's input length (512 for e5 and bge models)
+     */
+    public static OnnxEmbeddingModel load(String name, Path model, Path tokenizerJson, Pooling pooling, int maxTokens,
+                                          int threads) throws IOException {
+        TextTokenizer tokenizer = isWordPiece(tokenizerJson) ? readWordPiece(tokenizerJson)
+                : NativeHfTokenizer.read(tokenizerJson, maxTokens);
+        try {
+            return new OnnxEmbeddingModel(name, tokenizer, pooling, Files.readAllBytes(model), threads);
         } catch (OrtException e) {
+            tokenizer.close();
             throw new IllegalArgumentException(model + ": not an ONNX model this runtime can load: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static boolean isWordPiece(Path tokenizerJson) throws IOException {
+        try (InputStream in = Files.newInputStream(tokenizerJson)) {
+            return tools.jackson.databind.json.JsonMapper.shared().readTree(in).path("model").path("type").asString("")
+                    .equals("WordPiece");
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(tokenizerJson + ": not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static WordPieceTokenizer readWordPiece(Path tokenizerJson) throws IOException {
+        try (InputStream in = Files.newInputStream(tokenizerJson)) {
+            return WordPieceTokenizer.read(in);
         }
     }
 
@@ -81,7 +117,7 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
 
     @Override public String name() { return name; }
     @Override public int dimension() { return dimension; }
-    public WordPieceTokenizer tokenizer() { return tokenizer; }
+    public TextTokenizer tokenizer() { return tokenizer; }
 
     /** Texts per run of the model: enough to keep the cores busy, few enough that padding costs little. */
     static final int BATCH = 32;
@@ -132,26 +168,27 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
             }
             try (OrtSession.Result result = session.run(inputs)) {
                 float[][][] hidden = (float[][][]) result.get(0).getValue(); // [text][token][dimension]
-                return meanPooledUnitVectors(hidden, ids);
+                return pooledUnitVectors(hidden, ids);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
         }
     }
 
-    private static float[][] meanPooledUnitVectors(float[][][] hidden, int[][] ids) {
+    private float[][] pooledUnitVectors(float[][][] hidden, int[][] ids) {
         float[][] out = new float[hidden.length][];
         for (int i = 0; i < hidden.length; i++) {
             int dim = hidden[i][0].length;
             double[] sum = new double[dim];
-            for (int t = 0; t < ids[i].length; t++) {
+            int tokens = pooling == Pooling.CLS ? 1 : ids[i].length;
+            for (int t = 0; t < tokens; t++) {
                 for (int k = 0; k < dim; k++) {
                     sum[k] += hidden[i][t][k];
                 }
             }
             double norm = 0;
             for (int k = 0; k < dim; k++) {
-                sum[k] /= ids[i].length;
+                sum[k] /= tokens;
                 norm += sum[k] * sum[k];
             }
             norm = Math.max(Math.sqrt(norm), 1e-12);
@@ -169,6 +206,8 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
             session.close();
         } catch (OrtException e) {
             throw new IllegalStateException(e);
+        } finally {
+            tokenizer.close();
         }
     }
 }

@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code ##} marks a piece inside a word), and framed by [CLS] ... [SEP], cut to the file's maximum
  * length.
  */
-public final class WordPieceTokenizer {
+public final class WordPieceTokenizer implements TextTokenizer {
     private final Map<String, Integer> vocabulary;
     private final boolean lowercase;
     private final boolean stripAccents;

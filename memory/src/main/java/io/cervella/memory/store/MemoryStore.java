@@ -20,8 +20,11 @@ import tools.jackson.databind.json.JsonMapper;
 public final class MemoryStore {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
-    /** A collection: its name and the embedding model (and dimension) all its vectors come from. */
-    public record Collection(String name, String model, int dimension, long createdAt) {}
+    /**
+     * A collection: its name, the embedding model (and dimension) all its vectors come from, and its
+     * revision, which every document write or delete raises by one (in the same transaction).
+     */
+    public record Collection(String name, String model, int dimension, long createdAt, long revision) {}
 
     /** A stored document: its text, metadata (texts and numbers) and the hash that tells a change. */
     public record StoredDocument(String collection, String id, String content, Map<String, Object> metadata,
@@ -56,14 +59,19 @@ public final class MemoryStore {
 
     public Optional<Collection> collection(String name) {
         return store.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT name, model, dimension, created_at FROM memory_collections WHERE name = :n").bind("n", name)
-                .map((rs, ctx) -> new Collection(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4))).findOne());
+                        "SELECT name, model, dimension, created_at, revision FROM memory_collections WHERE name = :n")
+                .bind("n", name).map(MemoryStore::collection).findOne());
     }
 
     public List<Collection> collections() {
         return store.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT name, model, dimension, created_at FROM memory_collections ORDER BY name")
-                .map((rs, ctx) -> new Collection(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4))).list());
+                        "SELECT name, model, dimension, created_at, revision FROM memory_collections ORDER BY name")
+                .map(MemoryStore::collection).list());
+    }
+
+    private static Collection collection(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new Collection(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getLong(5));
     }
 
     /** Deletes the collection and its documents; false if there was none. */
@@ -127,6 +135,7 @@ public final class MemoryStore {
                         .bind("c", collection).bind("i", id).bind("t", content).bind("m", metadataJson).bind("h", hash)
                         .bind("u", now).execute();
             }
+            bumpRevision(h, collection);
             return new Put(doc, true, old.isEmpty());
         });
     }
@@ -139,8 +148,29 @@ public final class MemoryStore {
     }
 
     public boolean deleteDocument(String collection, String id) {
-        return store.jdbi().withHandle(h -> h.createUpdate("DELETE FROM memory_documents WHERE collection = :c AND id = :i")
-                .bind("c", collection).bind("i", id).execute() > 0);
+        return store.jdbi().inTransaction(h -> {
+            boolean deleted = h.createUpdate("DELETE FROM memory_documents WHERE collection = :c AND id = :i")
+                    .bind("c", collection).bind("i", id).execute() > 0;
+            if (deleted) {
+                bumpRevision(h, collection);
+            }
+            return deleted;
+        });
+    }
+
+    private static void bumpRevision(org.jdbi.v3.core.Handle h, String collection) {
+        h.createUpdate("UPDATE memory_collections SET revision = revision + 1 WHERE name = :c").bind("c", collection).execute();
+    }
+
+    /** A document as a listing shows it. */
+    public record DocumentSummary(String id, String contentHash, long updatedAt) {}
+
+    /** Up to {@code limit} documents with ids after {@code after} (null: from the start), in id order. */
+    public List<DocumentSummary> listDocuments(String collection, String after, int limit) {
+        return store.jdbi().withHandle(h -> h.createQuery("SELECT id, content_hash, updated_at FROM memory_documents"
+                        + " WHERE collection = :c AND id > :a ORDER BY id LIMIT :n")
+                .bind("c", collection).bind("a", after == null ? "" : after).bind("n", limit)
+                .map((rs, ctx) -> new DocumentSummary(rs.getString(1), rs.getString(2), rs.getLong(3))).list());
     }
 
     /** Each document's content hash, by id. */

@@ -24,7 +24,7 @@ class EmbeddingModelTest {
     /** Ids of bert-base-uncased's vocabulary, which this model uses. */
     @Test
     void tokenizerGivesBertsIds() {
-        WordPieceTokenizer t = model.tokenizer();
+        WordPieceTokenizer t = (WordPieceTokenizer) model.tokenizer();
         assertThat(t.encode("Hello world")).containsExactly(101, 7592, 2088, 102);
         assertThat(t.encode("HELLO,   world!")).containsExactly(101, 7592, 1010, 2088, 999, 102);
         // accents stripped (perché → perche), words outside the vocabulary cut into ## pieces
