@@ -3,6 +3,7 @@ package io.cervella.memory;
 import io.cervella.memory.chunk.Chunk;
 import io.cervella.memory.chunk.MarkdownChunker;
 import io.cervella.memory.embedding.EmbeddingModel;
+import io.cervella.memory.embedding.EmbeddingUnavailableException;
 import io.cervella.memory.index.ChunkIndex;
 import io.cervella.memory.index.Filter;
 import io.cervella.memory.index.Hit;
@@ -164,7 +165,7 @@ public final class MemoryService implements AutoCloseable {
         if (query == null || query.isBlank()) {
             throw new IllegalArgumentException("the query is empty");
         }
-        float[] vector = mode == SearchMode.KEYWORD ? null : model(c.model()).embedQuery(query);
+        float[] vector = mode == SearchMode.KEYWORD ? null : modelOf(c).embedQuery(query);
         return index(c).search(mode, query, vector, filters, k);
     }
 
@@ -207,7 +208,7 @@ public final class MemoryService implements AutoCloseable {
 
     private List<IndexedChunk> indexed(MemoryStore.Collection c, String id, List<Chunk> chunks, Map<String, Object> metadata,
                                        String version) {
-        float[][] vectors = model(c.model()).embedDocuments(chunks.stream().map(Chunk::text).toList());
+        float[][] vectors = modelOf(c).embedDocuments(chunks.stream().map(Chunk::text).toList());
         List<IndexedChunk> out = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
             out.add(new IndexedChunk(id, chunks.get(i), vectors[i], metadata, version));
@@ -224,6 +225,24 @@ public final class MemoryService implements AutoCloseable {
         NoSuchCollectionException(String name) {
             super("there is no collection '" + name + "'");
         }
+    }
+
+    /**
+     * The model a collection's vectors come from, checked: a model missing from the config, or one that
+     * now makes vectors of another length under the same name, cannot serve the collection.
+     */
+    private EmbeddingModel modelOf(MemoryStore.Collection c) {
+        EmbeddingModel m = models.get(c.model());
+        if (m == null) {
+            throw new EmbeddingUnavailableException("the collection '" + c.name() + "' is embedded by '" + c.model()
+                    + "', which this server does not have; add it under memory.embedding_models", null);
+        }
+        if (m.dimension() != c.dimension()) {
+            throw new EmbeddingUnavailableException("the model '" + c.model() + "' makes vectors of " + m.dimension()
+                    + " dimensions, but the collection '" + c.name() + "' holds vectors of " + c.dimension()
+                    + ": the model changed under the same name; give the new one a new name and a new collection", null);
+        }
+        return m;
     }
 
     private EmbeddingModel model(String name) {

@@ -96,10 +96,14 @@ class AskApiTest {
         String user = sent.path("messages").get(1).path("content").asString();
         assertThat(user).contains("notes/decisioni.md > Decisioni", "Question: Why PostgreSQL for the metadata?");
         assertThat(sent.path("max_tokens").asInt()).isEqualTo(512);
+        assertThat(sent.has("chat_template_kwargs")).as("only when asked").isFalse();
+        p.post("/memory/collections/sncp/ask", key, "{\"question\":\"PostgreSQL?\",\"thinking\":false}");
+        assertThat(backend.lastRequest.path("chat_template_kwargs").path("enable_thinking").isBoolean()).isTrue();
+        assertThat(backend.lastRequest.path("chat_template_kwargs").path("enable_thinking").asBoolean()).isFalse();
 
-        // the chat completion is in the usage ledger, charged to the key
+        // the chat completions are in the usage ledger, charged to the key
         JsonNode rows = RunningPlatform.json(p.get("/admin/usage?by=key&since=1h", p.adminKey())).path("data");
-        assertThat(rows).anySatisfy(row -> assertThat(row.path("requests").asLong()).isEqualTo(1));
+        assertThat(rows).anySatisfy(row -> assertThat(row.path("requests").asLong()).isEqualTo(2));
     }
 
     @Test
@@ -162,6 +166,7 @@ class AskApiTest {
         assertError(p.post("/memory/collections/sncp/ask", key, "{\"question\":\"x\",\"stream\":\"yes\"}"), 400, "invalid_type");
         assertError(p.post("/memory/collections/sncp/ask", key, "{\"question\":\"x\",\"max_tokens\":4000}"), 400, "invalid_value");
         assertError(p.post("/memory/collections/sncp/ask", key, "{\"question\":\"x\",\"temperature\":7}"), 400, "invalid_value");
+        assertError(p.post("/memory/collections/sncp/ask", key, "{\"question\":\"x\",\"thinking\":\"no\"}"), 400, "invalid_type");
         assertError(p.post("/memory/collections/nope/ask", key, "{\"question\":\"x\"}"), 404, "collection_not_found");
         assertError(p.post("/memory/collections/sncp/ask", key, "{\"question\":\"x\",\"model\":\"gpt-9\"}"), 404, "model_not_found");
         assertError(p.post("/memory/collections/sncp/ask", key,

@@ -45,7 +45,7 @@ public final class AskEndpoint {
         JsonNode body = object(ex);
         AskService.Question q = new AskService.Question(ex.pathParam("name"), string(body, "question", true),
                 string(body, "model", false), RequestFields.mode(body), RequestFields.k(body, DEFAULT_K),
-                RequestFields.filters(body.get("filters")), maxTokens(body), temperature(body));
+                RequestFields.filters(body.get("filters")), maxTokens(body), temperature(body), thinking(body));
         JsonNode stream = body.get("stream");
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
             throw ApiException.badRequest("invalid_type", "'stream' must be a boolean");
@@ -170,6 +170,17 @@ public final class AskEndpoint {
             throw ApiException.badRequest("invalid_value", "'max_tokens' must be a positive whole number");
         }
         return v.asInt();
+    }
+
+    private static Boolean thinking(JsonNode body) {
+        JsonNode v = body.get("thinking");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.badRequest("invalid_type", "'thinking' must be a boolean");
+        }
+        return v.booleanValue();
     }
 
     private static Double temperature(JsonNode body) {

@@ -35,9 +35,13 @@ public final class AskService {
         this.defaultModel = defaultModel;
     }
 
-    /** @param maxTokens the answer's length limit; null for the default */
+    /**
+     * @param maxTokens the answer's length limit; null for the default
+     * @param thinking  whether a reasoning model (Qwen3) thinks first; null: the backend's default. Sent as
+     *                  {@code chat_template_kwargs.enable_thinking}, which vLLM, llama.cpp and our worker read
+     */
     public record Question(String collection, String question, String model, SearchMode mode, int k,
-                           List<Filter> filters, Integer maxTokens, Double temperature) {}
+                           List<Filter> filters, Integer maxTokens, Double temperature, Boolean thinking) {}
 
     public record Answer(String model, String text, String finishReason, List<Source> sources, List<Source> citations,
                          long promptTokens, long completionTokens) {}
@@ -74,6 +78,9 @@ public final class AskService {
         request.put("max_tokens", answerTokens);
         if (q.temperature() != null) {
             request.put("temperature", q.temperature());
+        }
+        if (q.thinking() != null) {
+            request.putObject("chat_template_kwargs").put("enable_thinking", q.thinking());
         }
         ChatAnswer answer;
         try {
