@@ -82,13 +82,13 @@ public final class MemoryService implements AutoCloseable {
         }
     }
 
-    /** Closes and deletes the collection's index (after making sure no other process holds it). */
-    private void dropIndex(String name) {
-        ChunkIndex index;
-        synchronized (this) {
-            index = indexes.remove(name);
-            indexedAs.remove(name);
-        }
+    /**
+     * Closes and deletes the collection's index (after making sure no other process holds it). All under
+     * the service's monitor, so that no {@link #index} call opens the folder again half-way.
+     */
+    private synchronized void dropIndex(String name) {
+        ChunkIndex index = indexes.remove(name);
+        indexedAs.remove(name);
         if (index != null) {
             index.close();
         }
@@ -124,7 +124,21 @@ public final class MemoryService implements AutoCloseable {
             List<IndexedChunk> indexed = indexed(c, id, chunks, metadata, hash);
             MemoryStore.Put put = store.putDocument(collection, id, content, metadata);
             index.replaceDocument(id, indexed);
+            followedOwnWrite(collection, put.revision());
             return new Written(id, put.created(), put.changed(), chunks.size());
+        }
+    }
+
+    /**
+     * This node's own write took the collection from the revision its index was in line with to the
+     * next: the index is still in line, and {@link #catchUp} has nothing to look at. (Called under the
+     * collection's write lock; a revision that moved by more means another node wrote too.)
+     */
+    private void followedOwnWrite(String collection, long revision) {
+        MemoryStore.Collection seen = indexedAs.get(collection);
+        if (revision > 0 && seen != null && seen.revision() == revision - 1) {
+            indexedAs.put(collection, new MemoryStore.Collection(seen.name(), seen.model(), seen.dimension(),
+                    seen.createdAt(), revision));
         }
     }
 
@@ -154,9 +168,10 @@ public final class MemoryService implements AutoCloseable {
     public boolean deleteDocument(String collection, String id) {
         MemoryStore.Collection c = existing(collection);
         synchronized (writeLock(collection)) {
-            boolean existed = store.deleteDocument(collection, id);
+            long revision = store.deleteDocumentAt(collection, id);
             index(c).replaceDocument(id, List.of());
-            return existed;
+            followedOwnWrite(collection, revision);
+            return revision >= 0;
         }
     }
 
@@ -170,7 +185,7 @@ public final class MemoryService implements AutoCloseable {
     }
 
     /** Rebuilds the collection's index from the stored documents; returns the number of documents. */
-    public synchronized int reindex(String collection) {
+    public int reindex(String collection) {
         return reindex(collection, done -> {});
     }
 
@@ -183,27 +198,39 @@ public final class MemoryService implements AutoCloseable {
             synchronized (this) {
                 fresh = openIndex(c);
             }
-            int n = rebuild(c, fresh, progress);
-            indexedAs.put(c.name(), c);
-            return n;
+            Pass pass = rebuild(c, fresh, progress);
+            indexedAs.put(c.name(), inLine(c, pass));
+            return pass.documents();
         }
     }
 
-    private int rebuild(MemoryStore.Collection c, ChunkIndex index) {
+    /** What a rebuild or a reconcile did: documents gone through, and those that could not be indexed. */
+    private record Pass(int documents, int failures) {}
+
+    /**
+     * The revision an index is in line with after a pass: the collection's as read before it, or, when
+     * some documents failed (a remote model down), none, so that {@link #catchUp} tries them again.
+     */
+    private static MemoryStore.Collection inLine(MemoryStore.Collection c, Pass pass) {
+        return pass.failures() == 0 ? c : new MemoryStore.Collection(c.name(), c.model(), c.dimension(), c.createdAt(), -1);
+    }
+
+    private Pass rebuild(MemoryStore.Collection c, ChunkIndex index) {
         return rebuild(c, index, done -> {});
     }
 
-    private int rebuild(MemoryStore.Collection c, ChunkIndex index, java.util.function.IntConsumer progress) {
-        int[] count = {0};
+    private Pass rebuild(MemoryStore.Collection c, ChunkIndex index, java.util.function.IntConsumer progress) {
+        int[] count = {0, 0};
         store.forEachDocument(c.name(), d -> {
             try {
                 index.replaceDocument(d.id(), indexed(c, d.id(), chunker.chunk(d.content()), d.metadata(), d.contentHash()));
             } catch (RuntimeException e) { // one bad document must not stop the others
                 LOG.warn("memory: document '{}' of '{}' not indexed: {}", d.id(), c.name(), e.getMessage());
+                count[1]++;
             }
             progress.accept(++count[0]);
         });
-        return count[0];
+        return new Pass(count[0], count[1]);
     }
 
     private List<IndexedChunk> indexed(MemoryStore.Collection c, String id, List<Chunk> chunks, Map<String, Object> metadata,
@@ -270,12 +297,9 @@ public final class MemoryService implements AutoCloseable {
                 index = openIndex(c);
                 fresh = true;
             }
-            if (fresh) {
-                rebuild(c, index); // a new node, or an index that was deleted or damaged: derive it from the store
-            } else {
-                reconcile(c, index);
-            }
-            indexedAs.put(c.name(), c); // c was read before: writes since then raised the revision past it
+            // a new node, or an index that was deleted or damaged: derive it from the store
+            Pass pass = fresh ? rebuild(c, index) : reconcile(c, index);
+            indexedAs.put(c.name(), inLine(c, pass)); // c was read before: writes since then raised the revision past it
         }
         return index;
     }
@@ -297,24 +321,31 @@ public final class MemoryService implements AutoCloseable {
         }
         int reconciled = 0;
         for (String name : open) {
-            MemoryStore.Collection now = current.get(name);
-            MemoryStore.Collection seen = indexedAs.get(name);
+            MemoryStore.Collection listed = current.get(name);
+            MemoryStore.Collection known = indexedAs.get(name);
+            if (listed != null && known != null && listed.createdAt() == known.createdAt()
+                    && listed.revision() == known.revision()) {
+                continue; // the common case, without taking the lock
+            }
             synchronized (writeLock(name)) {
-                if (now == null || seen == null || now.createdAt() != seen.createdAt()) {
+                // read again under the lock: a write, a reindex or a drop may have come in between
+                MemoryStore.Collection now = store.collection(name).orElse(null);
+                MemoryStore.Collection seen;
+                ChunkIndex index;
+                synchronized (this) { // index() records both together
+                    index = indexes.get(name);
+                    seen = indexedAs.get(name);
+                }
+                if (index == null || seen == null) {
+                    continue; // dropped meanwhile: opened again (and reconciled) at its next use
+                }
+                if (now == null || now.createdAt() != seen.createdAt()) {
                     // deleted elsewhere (or deleted and made again): a new collection gets a new index at first use
                     LOG.info("memory: collection '{}' was deleted or replaced on another node; dropping its index here", name);
-                    indexedAs.remove(name);
                     dropIndex(name);
                 } else if (now.revision() != seen.revision()) {
-                    ChunkIndex index;
-                    synchronized (this) {
-                        index = indexes.get(name);
-                    }
-                    if (index != null) {
-                        reconcile(now, index);
-                        indexedAs.put(name, now);
-                        reconciled++;
-                    }
+                    indexedAs.put(name, inLine(now, reconcile(now, index)));
+                    reconciled++;
                 }
             }
         }
@@ -325,24 +356,30 @@ public final class MemoryService implements AutoCloseable {
      * Brings an existing index in line with the database: a process killed after a document's database
      * commit and before its index commit left the index behind by that document.
      */
-    private void reconcile(MemoryStore.Collection c, ChunkIndex index) {
+    private Pass reconcile(MemoryStore.Collection c, ChunkIndex index) {
         Map<String, String> indexed = index.versions();
         Map<String, String> stored = store.documentHashes(c.name());
+        int done = 0;
+        int failures = 0;
         for (Map.Entry<String, String> d : stored.entrySet()) {
             if (!d.getValue().equals(indexed.get(d.getKey()))) {
+                done++;
                 try {
                     store.document(c.name(), d.getKey()).ifPresent(doc -> index.replaceDocument(doc.id(),
                             indexed(c, doc.id(), chunker.chunk(doc.content()), doc.metadata(), doc.contentHash())));
                 } catch (RuntimeException e) {
                     LOG.warn("memory: document '{}' of '{}' not indexed: {}", d.getKey(), c.name(), e.getMessage());
+                    failures++;
                 }
             }
         }
         for (String id : indexed.keySet()) {
             if (!stored.containsKey(id)) {
                 index.replaceDocument(id, List.of());
+                done++;
             }
         }
+        return new Pass(done, failures);
     }
 
     private ChunkIndex openIndex(MemoryStore.Collection c) {

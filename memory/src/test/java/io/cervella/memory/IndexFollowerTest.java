@@ -57,6 +57,13 @@ class IndexFollowerTest {
             assertThat(ids(b, "espresso")).containsExactly("caffe.md");
             assertThat(ids(b, "printer")).isEmpty();
             assertThat(b.catchUp()).as("nothing new").isZero();
+            b.putDocument("sncp", "te.md", "The kettle was replaced.", Map.of());
+            b.deleteDocument("sncp", "te.md");
+            assertThat(b.catchUp()).as("its own writes: nothing to look at").isZero();
+            a.putDocument("sncp", "te.md", "The kettle was replaced again.", Map.of());
+            b.putDocument("sncp", "tazze.md", "Cups are in the second drawer.", Map.of());
+            assertThat(b.catchUp()).as("another node wrote in between: looked at").isEqualTo(1);
+            assertThat(ids(b, "kettle")).containsExactly("te.md");
 
             // deleted and made again on node a: b drops its index and builds the new one
             a.deleteCollection("sncp");

@@ -79,7 +79,7 @@ public final class MemoryCommand implements Runnable {
                 if (config != null) {
                     throw new IllegalArgumentException("--config is for --data; a running server uses its own");
                 }
-                RemoteIngest.Result r = new RemoteIngest(target.client()).mirror(folder, collection, model,
+                RemoteIngest.Result r = new RemoteIngest(target.client().withTimeout(java.time.Duration.ofMinutes(10))).mirror(folder, collection, model,
                         new Progress(out)::step);
                 r.skipped().forEach(skipped -> out.println("skipped " + skipped));
                 out.printf("%s: %d files, %d new or changed, %d unchanged, %d removed%n", collection, r.files(), r.changed(),

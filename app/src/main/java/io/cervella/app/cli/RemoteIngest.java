@@ -31,6 +31,7 @@ final class RemoteIngest {
     }
 
     Result mirror(Path folder, String collection, String model, FolderIngest.Progress progress) throws IOException {
+        folder = folder.toRealPath();
         List<Path> files = FolderIngest.textFiles(folder);
         String base = "/memory/collections/" + collection;
         if (!collectionExists(collection)) {
@@ -61,6 +62,7 @@ final class RemoteIngest {
             }
             progress.step(++done, files.size(), id);
         }
+        FolderIngest.refuseToEmpty(folder, files.size(), remote.size());
         int removed = 0;
         for (String id : remote.keySet()) {
             if (!present.contains(id)) {

@@ -17,6 +17,7 @@ final class ServerClient {
     private final String base;
     private final String key;
     private final HttpClient http;
+    private final Duration timeout;
 
     ServerClient(String base, String key, Path cacert) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
@@ -30,6 +31,19 @@ final class ServerClient {
             }
         }
         this.http = b.build();
+        this.timeout = Duration.ofSeconds(60);
+    }
+
+    private ServerClient(ServerClient c, Duration timeout) {
+        this.base = c.base;
+        this.key = c.key;
+        this.http = c.http;
+        this.timeout = timeout;
+    }
+
+    /** The same client waiting longer for each answer (a write that embeds a large file). */
+    ServerClient withTimeout(Duration longer) {
+        return new ServerClient(this, longer);
     }
 
     JsonNode get(String path) {
@@ -47,7 +61,7 @@ final class ServerClient {
     }
 
     private JsonNode send(HttpRequest.Builder req) {
-        req.header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(60));
+        req.header("Authorization", "Bearer " + key).timeout(timeout);
         HttpResponse<byte[]> resp;
         try {
             resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());

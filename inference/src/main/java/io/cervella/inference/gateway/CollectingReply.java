@@ -89,7 +89,12 @@ final class CollectingReply implements Reply {
     }
 
     /** The answer, or the failure the client of the HTTP endpoint would have seen. */
-    ChatAnswer answer(String model) {
+    ChatAnswer answer(String model) throws IOException {
+        if (eventData != null) { // a last event without its blank line
+            String data = eventData.toString();
+            eventData = null;
+            onEvent(data);
+        }
         if (error != null) {
             throw error;
         }
@@ -100,12 +105,30 @@ final class CollectingReply implements Reply {
         return new ChatAnswer(model, content.toString(), finishReason, promptTokens, completionTokens, backend);
     }
 
-    /** One line of the event stream; the gateway sends one data line per event. */
+    /** The data lines of the event being read; a blank line ends it. */
+    private StringBuilder eventData;
+
+    /** One line of the event stream: data lines are gathered (an event may spread over several). */
     private void onLine(String text) throws IOException {
-        if (!text.startsWith("data:")) {
+        if (text.isEmpty()) {
+            if (eventData != null) {
+                String data = eventData.toString();
+                eventData = null;
+                onEvent(data);
+            }
             return;
         }
-        String data = text.substring(text.length() > 5 && text.charAt(5) == ' ' ? 6 : 5);
+        if (text.startsWith("data:")) {
+            String value = text.substring(text.length() > 5 && text.charAt(5) == ' ' ? 6 : 5);
+            if (eventData == null) {
+                eventData = new StringBuilder(value);
+            } else {
+                eventData.append('\n').append(value);
+            }
+        }
+    }
+
+    private void onEvent(String data) throws IOException {
         if (data.equals("[DONE]")) {
             done = true;
             return;
@@ -139,8 +162,8 @@ final class CollectingReply implements Reply {
         content.append(piece);
         try {
             onContent.accept(piece);
-        } catch (RuntimeException e) {
-            // The caller stopped listening: to the endpoint this is a client that went away.
+        } catch (java.io.UncheckedIOException e) {
+            // The caller's own client went away: to the endpoint this is a client that went away.
             throw new IOException("the in-process caller stopped reading: " + e.getMessage(), e);
         }
     }

@@ -9,9 +9,10 @@ import java.util.List;
  * fitted into a budget of tokens. Sources go in by rank; one that does not fit is left out and the
  * next, smaller one may still go in.
  *
- * <p>Tokens are estimated without the chat model's tokenizer: three characters a token, which is
+ * <p>Tokens are estimated without the chat model's tokenizer: three ASCII characters a token, which is
  * on the safe side for English and Italian prose and Markdown (Qwen's tokenizer averages about four
- * for English); a prompt estimated to fit therefore fits.
+ * for English), and a token for every other character (CJK, Cyrillic, accents, emoji take one or
+ * more characters a token less often than that); a prompt estimated to fit therefore fits.
  */
 public record AskPrompt(String system, String user, List<Source> sources, int estimatedTokens) {
     static final String SYSTEM = """
@@ -23,7 +24,16 @@ public record AskPrompt(String system, String user, List<Source> sources, int es
     static final int TEMPLATE_TOKENS = 16;
 
     public static int estimateTokens(String text) {
-        return (text.length() + 2) / 3;
+        int ascii = 0;
+        int other = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < 128) {
+                ascii++;
+            } else if (!Character.isLowSurrogate(text.charAt(i))) {
+                other++;
+            }
+        }
+        return (ascii + 2) / 3 + other;
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The sources an answer cites: markers {@code [n]}, {@code [n, m]} or {@code [n][m]} whose numbers
  * are sources of the prompt, in the order of their first citation. A reasoning model's thinking
- * ({@code <think>...</think>}) is not the answer: only the text after it counts.
+ * ({@code <think>...</think>}) is not the answer: only the text after it counts, and an answer cut off
+ * while still thinking cites nothing.
  */
 public final class Citations {
     private static final Pattern MARKER = Pattern.compile("\\[(\\d{1,4}(?:\\s*,\\s*\\d{1,4})*)]");
@@ -19,7 +20,8 @@ public final class Citations {
 
     public static List<Source> of(String answer, List<Source> sources) {
         int thinkEnd = answer.lastIndexOf("</think>");
-        String text = thinkEnd >= 0 ? answer.substring(thinkEnd + "</think>".length()) : answer;
+        String text = thinkEnd >= 0 ? answer.substring(thinkEnd + "</think>".length())
+                : answer.contains("<think>") ? "" : answer;
         Set<Integer> cited = new LinkedHashSet<>();
         Matcher m = MARKER.matcher(text);
         while (m.find()) {

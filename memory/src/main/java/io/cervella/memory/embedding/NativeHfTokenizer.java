@@ -12,6 +12,14 @@ import java.util.Map;
  * Used for the files {@link WordPieceTokenizer} does not read.
  */
 public final class NativeHfTokenizer implements TextTokenizer {
+    static {
+        // DJL would otherwise probe the EC2 metadata address and send telemetry, and may download native
+        // libraries: a self-hosted server does neither. The natives come from the jar (extracted to
+        // ~/.djl.ai, or DJL_CACHE_DIR).
+        System.setProperty("OPT_OUT_TRACKING", "true");
+        System.setProperty("ai.djl.offline", "true");
+    }
+
     private final HuggingFaceTokenizer tokenizer;
 
     private NativeHfTokenizer(HuggingFaceTokenizer tokenizer) {

@@ -79,7 +79,7 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
      */
     public static OnnxEmbeddingModel load(String name, Path model, Path tokenizerJson, Pooling pooling, int maxTokens,
                                           int threads) throws IOException {
-        TextTokenizer tokenizer = isWordPiece(tokenizerJson) ? readWordPiece(tokenizerJson)
+        TextTokenizer tokenizer = isWordPiece(tokenizerJson) ? readWordPiece(tokenizerJson).withMaxLength(maxTokens)
                 : NativeHfTokenizer.read(tokenizerJson, maxTokens);
         try {
             return new OnnxEmbeddingModel(name, tokenizer, pooling, Files.readAllBytes(model), threads);

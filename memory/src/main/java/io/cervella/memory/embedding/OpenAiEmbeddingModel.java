@@ -114,8 +114,10 @@ public final class OpenAiEmbeddingModel implements EmbeddingModel {
                     + " vectors for " + texts.size() + " texts", null);
         }
         float[][] out = new float[texts.size()][];
-        for (JsonNode item : data) {
-            int index = item.path("index").asInt(-1);
+        for (int position = 0; position < data.size(); position++) {
+            JsonNode item = data.get(position);
+            // "index" says which input a vector is for; servers that leave it out answer in order
+            int index = item.has("index") ? item.path("index").asInt(-1) : position;
             if (index < 0 || index >= out.length || out[index] != null || !item.path("embedding").isArray()) {
                 throw new EmbeddingUnavailableException("embedding model '" + name + "' answered a malformed data item", null);
             }

@@ -66,6 +66,23 @@ public final class WordPieceTokenizer implements TextTokenizer {
 
     public int maxLength() { return maxLength; }
 
+    /** The same tokenizer cutting at another length (the model's input length, when the file says less or more). */
+    public WordPieceTokenizer withMaxLength(int length) {
+        return new WordPieceTokenizer(this, length);
+    }
+
+    private WordPieceTokenizer(WordPieceTokenizer t, int maxLength) {
+        this.vocabulary = t.vocabulary;
+        this.lowercase = t.lowercase;
+        this.stripAccents = t.stripAccents;
+        this.prefix = t.prefix;
+        this.maxCharsPerWord = t.maxCharsPerWord;
+        this.unknown = t.unknown;
+        this.cls = t.cls;
+        this.sep = t.sep;
+        this.maxLength = maxLength;
+    }
+
     /** Token ids of one text: [CLS], the pieces (cut so that all fit in the maximum length), [SEP]. */
     public int[] encode(String text) {
         List<Integer> ids = new ArrayList<>();

@@ -36,6 +36,7 @@ public final class FolderIngest {
             // never read a missing folder (an unmounted disk) as an empty one: that would empty the collection
             throw new IllegalArgumentException(folder + ": no such folder");
         }
+        folder = folder.toRealPath(); // a folder that is a symbolic link is walked where it points
         List<Path> files = textFiles(folder);
         if (memory.collections().stream().noneMatch(c -> c.name().equals(collection))) {
             memory.createCollection(collection, model);
@@ -59,14 +60,28 @@ public final class FolderIngest {
             }
             progress.step(++done, files.size(), id);
         }
+        Set<String> stored = memory.documentIds(collection);
+        refuseToEmpty(folder, files.size(), stored.size());
         int removed = 0;
-        for (String id : memory.documentIds(collection)) {
+        for (String id : stored) {
             if (!present.contains(id)) {
                 memory.deleteDocument(collection, id);
                 removed++;
             }
         }
         return new Result(files.size(), changed, removed, List.copyOf(skipped));
+    }
+
+    /**
+     * A folder without a single note while its collection holds some is far more often an unmounted disk
+     * or a wrong path than a team that deleted everything: nothing is removed then. (Deleting the
+     * collection empties it on purpose.)
+     */
+    public static void refuseToEmpty(Path folder, int files, int stored) {
+        if (files == 0 && stored > 0) {
+            throw new IllegalArgumentException(folder + " holds no Markdown or text file while the collection holds " + stored
+                    + " documents; not emptying it (an unmounted disk or a wrong path?). Delete the collection to empty it.");
+        }
     }
 
     /** A file's document id: its path under the folder, with '/'. */

@@ -86,7 +86,7 @@ public final class MemoryStore {
      * What {@link #putDocument} did: {@code changed} is false when the stored document had the same
      * content and metadata (then nothing was written), {@code created} when there was none before.
      */
-    public record Put(StoredDocument document, boolean changed, boolean created) {}
+    public record Put(StoredDocument document, boolean changed, boolean created, long revision) {}
 
     /** The content hash a document with this content and metadata has (key order does not matter). */
     public static String hash(String content, Map<String, Object> metadata) {
@@ -122,7 +122,7 @@ public final class MemoryStore {
                     .bind("c", collection).bind("i", id).mapTo(String.class).findOne();
             StoredDocument doc = new StoredDocument(collection, id, content, metadata, hash, now);
             if (old.isPresent() && old.get().equals(hash)) {
-                return new Put(doc, false, false);
+                return new Put(doc, false, false, -1);
             }
             if (old.isPresent()) {
                 h.createUpdate("UPDATE memory_documents SET content = :t, metadata = :m, content_hash = :h, updated_at = :u"
@@ -135,8 +135,7 @@ public final class MemoryStore {
                         .bind("c", collection).bind("i", id).bind("t", content).bind("m", metadataJson).bind("h", hash)
                         .bind("u", now).execute();
             }
-            bumpRevision(h, collection);
-            return new Put(doc, true, old.isEmpty());
+            return new Put(doc, true, old.isEmpty(), bumpRevision(h, collection));
         });
     }
 
@@ -148,18 +147,23 @@ public final class MemoryStore {
     }
 
     public boolean deleteDocument(String collection, String id) {
+        return deleteDocumentAt(collection, id) >= 0;
+    }
+
+    /** Deletes the document; returns the collection's revision after it, or -1 when there was none. */
+    public long deleteDocumentAt(String collection, String id) {
         return store.jdbi().inTransaction(h -> {
             boolean deleted = h.createUpdate("DELETE FROM memory_documents WHERE collection = :c AND id = :i")
                     .bind("c", collection).bind("i", id).execute() > 0;
-            if (deleted) {
-                bumpRevision(h, collection);
-            }
-            return deleted;
+            return deleted ? bumpRevision(h, collection) : -1L;
         });
     }
 
-    private static void bumpRevision(org.jdbi.v3.core.Handle h, String collection) {
+    /** Raises the collection's revision within the write's transaction; returns the new one. */
+    private static long bumpRevision(org.jdbi.v3.core.Handle h, String collection) {
         h.createUpdate("UPDATE memory_collections SET revision = revision + 1 WHERE name = :c").bind("c", collection).execute();
+        return h.createQuery("SELECT revision FROM memory_collections WHERE name = :c").bind("c", collection)
+                .mapTo(Long.class).one();
     }
 
     /** A document as a listing shows it. */
