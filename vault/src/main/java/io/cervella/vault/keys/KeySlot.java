@@ -16,9 +16,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A key slot (docs/formats/vault.md, Keys): the vault's keys encrypted with AES-256-GCM under a
- * key-encryption key made from a passphrase (Argon2id) or given raw. Several slots may wrap the same
- * keys; changing the passphrase writes a new slot and removes the old, and touches no data.
+ * A key slot (docs/formats/vault.md, Keys): the vault's master key encrypted with AES-256-GCM under a
+ * key-encryption key made from a passphrase (Argon2id) or given raw. Several slots wrap the same master
+ * key; changing the passphrase writes a new slot and removes the old, and touches nothing else.
  */
 public final class KeySlot {
     /** Argon2id settings of new slots: above OWASP's floor of 19 MiB and 2 iterations. */
@@ -30,13 +30,13 @@ public final class KeySlot {
 
     /** Thrown when the passphrase or key does not open the slot (the GCM tag does not verify). */
     public static final class WrongKeyException extends Exception {
-        WrongKeyException(String message) {
+        public WrongKeyException(String message) {
             super(message);
         }
     }
 
-    /** A new slot wrapping {@code keys}, as the JSON stored at keys/SLOT. */
-    public static byte[] wrap(VaultKeys keys, Unlock unlock, String vaultId) {
+    /** A new slot wrapping the 32-byte master key, as the JSON stored at keys/slot-ID. */
+    public static byte[] wrap(byte[] masterKey, Unlock unlock, String vaultId) {
         SecureRandom random = new SecureRandom();
         ObjectNode slot = Json.object();
         byte[] kek;
@@ -60,8 +60,8 @@ public final class KeySlot {
         byte[] nonce = new byte[12];
         random.nextBytes(nonce);
         try {
-            Cipher c = gcm(Cipher.ENCRYPT_MODE, kek, nonce, vaultId);
-            byte[] sealed = c.doFinal(keys.serialize());
+            Cipher c = gcm(Cipher.ENCRYPT_MODE, kek, nonce, associatedData(vaultId));
+            byte[] sealed = c.doFinal(masterKey);
             slot.put("wrapped", Base64.getEncoder().encodeToString(ByteBuffer.allocate(12 + sealed.length).put(nonce)
                     .put(sealed).array()));
         } catch (GeneralSecurityException e) {
@@ -72,8 +72,11 @@ public final class KeySlot {
         return Json.bytes(slot);
     }
 
-    /** Opens a slot; a wrong passphrase or key is a {@link WrongKeyException}, a damaged slot an IllegalArgumentException. */
-    public static VaultKeys open(byte[] slotJson, Unlock unlock, String vaultId) throws WrongKeyException {
+    /**
+     * Opens a slot: the master key. A wrong passphrase or key is a {@link WrongKeyException}, a damaged
+     * slot an IllegalArgumentException.
+     */
+    public static byte[] open(byte[] slotJson, Unlock unlock, String vaultId) throws WrongKeyException {
         JsonNode slot;
         byte[] wrapped;
         try {
@@ -96,9 +99,13 @@ public final class KeySlot {
         if (wrapped.length < 12 + 16) {
             throw new IllegalArgumentException("the key slot is damaged: its wrapped keys are too short");
         }
-        byte[] bundle;
         try {
-            bundle = gcm(Cipher.DECRYPT_MODE, kek, Arrays.copyOf(wrapped, 12), vaultId).doFinal(wrapped, 12, wrapped.length - 12);
+            byte[] master = gcm(Cipher.DECRYPT_MODE, kek, Arrays.copyOf(wrapped, 12), associatedData(vaultId))
+                    .doFinal(wrapped, 12, wrapped.length - 12);
+            if (master.length != 32) {
+                throw new IllegalArgumentException("the key slot opened but holds no master key");
+            }
+            return master;
         } catch (javax.crypto.AEADBadTagException e) {
             throw new WrongKeyException("wrong passphrase or key for this vault");
         } catch (GeneralSecurityException e) {
@@ -106,19 +113,16 @@ public final class KeySlot {
         } finally {
             Arrays.fill(kek, (byte) 0);
         }
-        try {
-            return VaultKeys.parse(bundle);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the key slot opened but holds no valid keys: " + e.getMessage(), e);
-        } finally {
-            Arrays.fill(bundle, (byte) 0);
-        }
     }
 
-    private static Cipher gcm(int mode, byte[] kek, byte[] nonce, String vaultId) throws GeneralSecurityException {
+    private static byte[] associatedData(String vaultId) {
+        return ("cervella-vault master key " + vaultId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Cipher gcm(int mode, byte[] key, byte[] nonce, byte[] associatedData) throws GeneralSecurityException {
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(mode, new SecretKeySpec(kek, "AES"), new GCMParameterSpec(128, nonce));
-        c.updateAAD(("cervella-vault keyset " + vaultId).getBytes(StandardCharsets.UTF_8));
+        c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+        c.updateAAD(associatedData);
         return c;
     }
 
