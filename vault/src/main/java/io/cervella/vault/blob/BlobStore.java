@@ -19,6 +19,9 @@ public interface BlobStore extends AutoCloseable {
     /** {@code length} bytes from {@code offset}; a range past the end is an error. */
     byte[] get(String name, long offset, int length) throws IOException;
 
+    /** The blob's size in bytes, or -1 if there is none. */
+    long size(String name) throws IOException;
+
     /** The names that start with {@code prefix}, sorted. */
     List<String> list(String prefix) throws IOException;
 

@@ -85,6 +85,15 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     @Override
+    public long size(String name) throws IOException {
+        try {
+            return Files.size(path(name));
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    @Override
     public List<String> list(String prefix) throws IOException {
         List<String> out = new ArrayList<>();
         try (var walk = Files.walk(root)) {

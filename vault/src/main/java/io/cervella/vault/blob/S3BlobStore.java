@@ -80,6 +80,23 @@ public final class S3BlobStore implements BlobStore {
     }
 
     @Override
+    public long size(String name) throws IOException {
+        String key = key(name);
+        try {
+            return s3.headObject(b -> b.bucket(bucket).key(key)).contentLength();
+        } catch (NoSuchKeyException e) {
+            return -1;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return -1;
+            }
+            throw new IOException("s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new IOException("s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<String> list(String namePrefix) throws IOException {
         List<String> out = new ArrayList<>();
         call(() -> {

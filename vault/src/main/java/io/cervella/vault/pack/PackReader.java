@@ -34,13 +34,23 @@ public final class PackReader {
         if (pack.length < 4) {
             throw new DamagedException("pack " + name + " is too short to hold a header", null);
         }
-        int headerLength = ByteBuffer.wrap(pack, pack.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        int headerLength = headerLength(pack.length, Arrays.copyOfRange(pack, pack.length - 4, pack.length), name);
         int headerStart = pack.length - 4 - headerLength;
-        if (headerLength <= 0 || headerStart < 0) {
+        return header(name, Arrays.copyOfRange(pack, headerStart, pack.length - 4), headerStart);
+    }
+
+    /** The header's length from a pack's last four bytes, checked against the pack's size. */
+    public static int headerLength(long packSize, byte[] lastFour, String name) throws DamagedException {
+        int headerLength = ByteBuffer.wrap(lastFour).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        if (headerLength <= 0 || packSize - 4 - headerLength < 0) {
             throw new DamagedException("pack " + name + " has a header length of " + headerLength + " that does not fit", null);
         }
-        byte[] header = decrypt(Arrays.copyOfRange(pack, headerStart, pack.length - 4), PackWriter.HEADER_AD,
-                "the header of pack " + name);
+        return headerLength;
+    }
+
+    /** The entries of a pack's header, given its ciphertext and where it starts (the end of the chunks). */
+    public List<PackEntry> header(String name, byte[] headerCiphertext, long headerStart) throws DamagedException {
+        byte[] header = decrypt(headerCiphertext, PackWriter.HEADER_AD, "the header of pack " + name);
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         if (b.remaining() < 5 || b.get() != PackWriter.HEADER_VERSION) {
             throw new DamagedException("pack " + name + " has a header of an unknown version", null);

@@ -21,6 +21,8 @@ class LocalBlobStoreTest {
         store.put("packs/ab/ab12", "0123456789".getBytes(StandardCharsets.UTF_8)); // a retry: same content
         assertThat(store.get("config")).hasValueSatisfying(b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("{}"));
         assertThat(store.get("packs/ab/none")).isEmpty();
+        assertThat(store.size("packs/ab/ab12")).isEqualTo(10);
+        assertThat(store.size("packs/ab/none")).isEqualTo(-1);
         assertThat(new String(store.get("packs/ab/ab12", 3, 4), StandardCharsets.UTF_8)).isEqualTo("3456");
         assertThatThrownBy(() -> store.get("packs/ab/ab12", 8, 4)).hasMessageContaining("past its end");
         assertThat(store.list("packs/")).containsExactly("packs/ab/ab12", "packs/cd/cd34");

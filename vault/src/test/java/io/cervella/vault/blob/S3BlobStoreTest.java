@@ -39,6 +39,8 @@ class S3BlobStoreTest {
             assertThat(new String(a.get("config").orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("{}");
             assertThat(new String(b.get("config").orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("[]");
             assertThat(a.get("packs/none")).isEmpty();
+            assertThat(a.size("packs/ab/ab12")).isEqualTo(10);
+            assertThat(a.size("packs/none")).isEqualTo(-1);
             assertThat(new String(a.get("packs/ab/ab12", 3, 4), StandardCharsets.UTF_8)).isEqualTo("3456");
             assertThatThrownBy(() -> a.get("packs/ab/ab12", 8, 4)).hasMessageContaining("past its end");
             assertThat(a.list("packs/")).containsExactly("packs/ab/ab12", "packs/cd/cd34");

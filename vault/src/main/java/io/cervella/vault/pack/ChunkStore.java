@@ -1,0 +1,158 @@
+package io.cervella.vault.pack;
+
+import io.cervella.vault.VaultRepository;
+import io.cervella.vault.blob.BlobStore;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The vault's chunks, by content hash: new ones are gathered into a pack that is written when it is
+ * full or {@link #flush flushed} (before a commit), reads decrypt one chunk from its pack, and
+ * {@link #check} reads everything back. The index (chunk id to pack and offset) is read from the packs'
+ * headers when the store opens.
+ */
+public final class ChunkStore {
+    /** Where a chunk is: its pack's blob name and its entry there. */
+    public record Location(String pack, PackEntry entry) {}
+
+    private final VaultRepository repo;
+    private final BlobStore blobs;
+    private final PackReader reader;
+    private final Map<String, Location> index = new ConcurrentHashMap<>();
+    /** Chunk ids in the pack being filled: received, not yet durable. */
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private PackWriter open;
+
+    private ChunkStore(VaultRepository repo) {
+        this.repo = repo;
+        this.blobs = repo.store();
+        this.reader = new PackReader(repo.keys().streamingAead());
+        this.open = new PackWriter(repo.keys().streamingAead());
+    }
+
+    public static ChunkStore open(VaultRepository repo) throws IOException {
+        ChunkStore store = new ChunkStore(repo);
+        for (String pack : store.blobs.list("packs/")) {
+            long size = store.blobs.size(pack);
+            int headerLength = PackReader.headerLength(size, store.blobs.get(pack, size - 4, 4), pack);
+            long headerStart = size - 4 - headerLength;
+            for (PackEntry e : store.reader.header(pack, store.blobs.get(pack, headerStart, headerLength), headerStart)) {
+                store.index.putIfAbsent(HexFormat.of().formatHex(e.chunkId()), new Location(pack, e));
+            }
+        }
+        return store;
+    }
+
+    private String id(byte[] contentHash) {
+        return HexFormat.of().formatHex(repo.keys().chunkId(contentHash));
+    }
+
+    /** Whether the chunk with this content hash is stored (or received and waiting for its pack). */
+    public boolean has(byte[] contentHash) {
+        String id = id(contentHash);
+        return index.containsKey(id) || pending.contains(id);
+    }
+
+    /** Takes a chunk; its bytes must hash to {@code contentHash}. A chunk the vault has is not stored again. */
+    public synchronized void add(byte[] contentHash, byte[] plaintext) throws IOException {
+        if (!MessageDigest.isEqual(sha256(plaintext), contentHash)) {
+            throw new IllegalArgumentException("the chunk's bytes do not hash to " + HexFormat.of().formatHex(contentHash));
+        }
+        String id = id(contentHash);
+        if (index.containsKey(id) || !pending.add(id)) {
+            return;
+        }
+        open.add(repo.keys().chunkId(contentHash), plaintext);
+        if (open.size() >= PackWriter.TARGET_BYTES) {
+            flush();
+        }
+    }
+
+    /** Writes the pack being filled (durable when this returns); its chunks become readable. */
+    public synchronized void flush() throws IOException {
+        if (open.isEmpty()) {
+            return;
+        }
+        PackWriter.Pack pack = open.finish();
+        blobs.put(pack.blobName(), pack.bytes());
+        for (PackEntry e : pack.entries()) {
+            String id = HexFormat.of().formatHex(e.chunkId());
+            index.putIfAbsent(id, new Location(pack.blobName(), e));
+            pending.remove(id);
+        }
+        open = new PackWriter(repo.keys().streamingAead());
+    }
+
+    /** The chunk's bytes, checked against its content hash; empty if the vault does not have it. */
+    public java.util.Optional<byte[]> read(byte[] contentHash) throws IOException {
+        Location at = index.get(id(contentHash));
+        if (at == null) {
+            return java.util.Optional.empty();
+        }
+        byte[] plain = reader.chunk(at.pack(), at.entry(), blobs.get(at.pack(), at.entry().offset(), at.entry().ciphertextLength()));
+        if (!MessageDigest.isEqual(sha256(plain), contentHash)) {
+            throw new PackReader.DamagedException("a chunk in pack " + at.pack() + " decrypts to other content than its hash", null);
+        }
+        return java.util.Optional.of(plain);
+    }
+
+    public int size() {
+        return index.size();
+    }
+
+    /** What {@link #check} found: packs and chunks read, and every problem, each naming its pack. */
+    public record CheckReport(int packs, int chunks, List<String> problems) {
+        public boolean clean() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** Reads every pack back: its name against its SHA-256, its header, and every chunk's tag. */
+    public CheckReport check() throws IOException {
+        List<String> problems = new ArrayList<>();
+        int packs = 0;
+        int chunks = 0;
+        for (String pack : blobs.list("packs/")) {
+            packs++;
+            byte[] bytes = blobs.get(pack).orElse(null);
+            if (bytes == null) {
+                problems.add(pack + ": listed but gone");
+                continue;
+            }
+            if (!pack.endsWith("/" + PackWriter.sha256(bytes))) {
+                problems.add(pack + ": its bytes do not hash to its name (damaged)");
+            }
+            List<PackEntry> entries;
+            try {
+                entries = reader.header(pack, bytes);
+            } catch (PackReader.DamagedException e) {
+                problems.add(pack + ": " + e.getMessage());
+                continue;
+            }
+            for (PackEntry e : entries) {
+                chunks++;
+                try {
+                    reader.chunk(pack, e, java.util.Arrays.copyOfRange(bytes, e.offset(), e.offset() + e.ciphertextLength()));
+                } catch (PackReader.DamagedException d) {
+                    problems.add(pack + ": " + d.getMessage());
+                }
+            }
+        }
+        return new CheckReport(packs, chunks, List.copyOf(problems));
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
