@@ -38,6 +38,13 @@ public record VersionVector(Map<String, Long> counters) {
         return new VersionVector(m);
     }
 
+    /** The least version that includes both: the larger counter of each device. */
+    public VersionVector merge(VersionVector other) {
+        TreeMap<String, Long> m = new TreeMap<>(counters);
+        other.counters.forEach((d, n) -> m.merge(d, n, Math::max));
+        return new VersionVector(m);
+    }
+
     /** How this version relates to {@code other}: after it (descends from it), before it, equal, or concurrent. */
     public Order compare(VersionVector other) {
         boolean greater = false;
