@@ -80,10 +80,15 @@ public final class VaultKeys {
 
     /** A chunk's stored id: HMAC-SHA256(id key, its content hash). */
     public byte[] chunkId(byte[] contentHash) {
+        return keyedHash(contentHash);
+    }
+
+    /** HMAC-SHA256 under the id key: names that reveal nothing without the key (chunk ids, path ids). */
+    public byte[] keyedHash(byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(idKey, "HmacSHA256"));
-            return mac.doFinal(contentHash);
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
         }

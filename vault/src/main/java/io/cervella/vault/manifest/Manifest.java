@@ -2,8 +2,6 @@ package io.cervella.vault.manifest;
 
 import com.google.crypto.tink.StreamingAead;
 import io.cervella.core.http.Json;
-import io.cervella.vault.tree.VaultPath;
-import io.cervella.vault.version.VersionVector;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,9 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -84,16 +80,7 @@ public record Manifest(long seq, String device, long committedAt, List<FileVersi
         root.put("committed_at", committedAt);
         ArrayNode list = root.putArray("files");
         for (FileVersion f : files) {
-            ObjectNode o = list.addObject();
-            o.put("path", f.path().value());
-            ObjectNode v = o.putObject("vector");
-            f.vector().counters().forEach(v::put);
-            o.put("deleted", f.deleted());
-            o.put("size", f.size());
-            o.put("mtime", f.mtime());
-            o.put("content_hash", f.contentHash());
-            ArrayNode chunks = o.putArray("chunks");
-            f.chunks().forEach(chunks::add);
+            list.add(f.toJson());
         }
         return root;
     }
@@ -104,15 +91,7 @@ public record Manifest(long seq, String device, long committedAt, List<FileVersi
         }
         List<FileVersion> files = new ArrayList<>();
         for (JsonNode o : root.path("files")) {
-            Map<String, Long> vector = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> e : o.path("vector").properties()) {
-                vector.put(e.getKey(), e.getValue().asLong());
-            }
-            List<String> chunks = new ArrayList<>();
-            o.path("chunks").forEach(c -> chunks.add(c.asString()));
-            files.add(new FileVersion(VaultPath.of(o.path("path").asString()), new VersionVector(vector),
-                    o.path("deleted").asBoolean(), o.path("size").asLong(), o.path("mtime").asLong(),
-                    o.path("content_hash").asString(""), chunks));
+            files.add(FileVersion.fromJson(o));
         }
         return new Manifest(root.path("seq").asLong(), root.path("device").asString(), root.path("committed_at").asLong(), files);
     }

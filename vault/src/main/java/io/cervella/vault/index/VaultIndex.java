@@ -1,0 +1,159 @@
+package io.cervella.vault.index;
+
+import com.google.crypto.tink.StreamingAead;
+import io.cervella.core.http.Json;
+import io.cervella.core.store.MetadataStore;
+import io.cervella.vault.VaultRepository;
+import io.cervella.vault.manifest.FileVersion;
+import io.cervella.vault.tree.VaultPath;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The vault's index in the metadata database (docs/formats/vault.md, The database index; schema V4):
+ * commits in one sequence, and every version of every path, keyed by the path's keyed hash and
+ * stored encrypted. A commit takes the next number, has the caller make its manifest durable, and
+ * writes its rows, all in one transaction that holds the vault's head: commits are serialized, and a
+ * commit is visible exactly when that transaction commits.
+ */
+public final class VaultIndex {
+    /** A version and the commit that made it. */
+    public record Versioned(long seq, FileVersion version) {}
+
+    /** Makes the commit's manifest durable before its rows are committed; gets the commit's number. */
+    public interface BeforeCommit {
+        void durable(long seq) throws IOException;
+    }
+
+    private final MetadataStore db;
+    private final VaultRepository repo;
+
+    public VaultIndex(MetadataStore db, VaultRepository repo) {
+        this.db = db;
+        this.repo = repo;
+        db.jdbi().useTransaction(h -> {
+            if (h.createQuery("SELECT COUNT(*) FROM vault_heads WHERE vault_id = :v").bind("v", repo.vaultId())
+                    .mapTo(Integer.class).one() == 0) {
+                h.createUpdate("INSERT INTO vault_heads (vault_id, seq) VALUES (:v, 0)").bind("v", repo.vaultId()).execute();
+            }
+        });
+    }
+
+    /** The path's id: a keyed hash of its collision key, so that colliding names share it. */
+    public String pathId(VaultPath path) {
+        return HexFormat.of().formatHex(repo.keys().keyedHash(("path " + path.collisionKey()).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public long head() {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT seq FROM vault_heads WHERE vault_id = :v")
+                .bind("v", repo.vaultId()).mapTo(Long.class).one());
+    }
+
+    /**
+     * The current version of every path that shares a collision key with one of {@code paths} (the
+     * paths themselves among them, when the vault has had them).
+     */
+    public Map<VaultPath, FileVersion> current(Collection<VaultPath> paths) {
+        Set<String> ids = new LinkedHashSet<>();
+        paths.forEach(p -> ids.add(pathId(p)));
+        Map<VaultPath, FileVersion> out = new LinkedHashMap<>();
+        db.jdbi().useHandle(h -> {
+            for (String id : ids) {
+                for (Versioned v : versionsOf(h, id)) {
+                    out.put(v.version().path(), v.version()); // in seq order: the last one stays
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Every version of the path, oldest first. */
+    public List<Versioned> history(VaultPath path) {
+        return db.jdbi().withHandle(h -> versionsOf(h, pathId(path)).stream()
+                .filter(v -> v.version().path().equals(path)).toList());
+    }
+
+    private List<Versioned> versionsOf(Handle h, String pathId) {
+        return h.createQuery("SELECT seq, sealed FROM vault_versions WHERE vault_id = :v AND path_id = :p ORDER BY seq")
+                .bind("v", repo.vaultId()).bind("p", pathId)
+                .map((rs, ctx) -> new Versioned(rs.getLong(1), open(pathId, rs.getLong(1), rs.getString(2)))).list();
+    }
+
+    /** Versions committed after {@code since}, in commit order, at most {@code limit} (a page). */
+    public List<Versioned> changesSince(long since, int limit) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT path_id, seq, sealed FROM vault_versions"
+                        + " WHERE vault_id = :v AND seq > :s ORDER BY seq, path_id LIMIT :n")
+                .bind("v", repo.vaultId()).bind("s", since).bind("n", limit)
+                .map((rs, ctx) -> new Versioned(rs.getLong(2), open(rs.getString(1), rs.getLong(2), rs.getString(3)))).list());
+    }
+
+    /** Commits {@code versions} as the next commit; returns its number. */
+    public long commit(String device, long committedAt, List<FileVersion> versions, BeforeCommit beforeCommit) {
+        return db.jdbi().inTransaction(h -> {
+            // raising the head first takes the vault's lock (a row lock in PostgreSQL, the write lock in SQLite)
+            h.createUpdate("UPDATE vault_heads SET seq = seq + 1 WHERE vault_id = :v").bind("v", repo.vaultId()).execute();
+            long seq = h.createQuery("SELECT seq FROM vault_heads WHERE vault_id = :v").bind("v", repo.vaultId())
+                    .mapTo(Long.class).one();
+            try {
+                beforeCommit.durable(seq);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // rolls the transaction back: the number is taken again next time
+            }
+            h.createUpdate("INSERT INTO vault_commits (vault_id, seq, device, committed_at) VALUES (:v, :s, :d, :t)")
+                    .bind("v", repo.vaultId()).bind("s", seq).bind("d", device).bind("t", committedAt).execute();
+            for (FileVersion f : versions) {
+                String id = pathId(f.path());
+                h.createUpdate("INSERT INTO vault_versions (vault_id, path_id, seq, sealed) VALUES (:v, :p, :s, :x)")
+                        .bind("v", repo.vaultId()).bind("p", id).bind("s", seq).bind("x", seal(id, seq, f)).execute();
+            }
+            return seq;
+        });
+    }
+
+    private byte[] associatedData(String pathId, long seq) {
+        return ("cervella-vault version " + repo.vaultId() + " " + pathId + " " + seq).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private String seal(String pathId, long seq, FileVersion f) {
+        StreamingAead aead = repo.keys().streamingAead();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream enc = aead.newEncryptingStream(out, associatedData(pathId, seq))) {
+            enc.write(Json.bytes(f.toJson()));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot encrypt a version: " + e.getMessage(), e);
+        }
+        return Base64.getEncoder().encodeToString(out.toByteArray());
+    }
+
+    private FileVersion open(String pathId, long seq, String sealed) {
+        try (InputStream in = repo.keys().streamingAead().newDecryptingStream(
+                new ByteArrayInputStream(Base64.getDecoder().decode(sealed)), associatedData(pathId, seq))) {
+            return FileVersion.fromJson(Json.MAPPER.readTree(in.readAllBytes()));
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            throw new IllegalStateException("the index's version " + seq + " of path " + pathId
+                    + " does not authenticate (damaged, or another vault's); `cervella vault reindex` rebuilds it", e);
+        }
+    }
+
+    /** The numbers of the commits, for checks: 1..head without gaps. */
+    public List<Long> commits() {
+        return db.jdbi().withHandle(h -> new ArrayList<>(h.createQuery(
+                "SELECT seq FROM vault_commits WHERE vault_id = :v ORDER BY seq").bind("v", repo.vaultId()).mapTo(Long.class).list()));
+    }
+}
