@@ -105,11 +105,36 @@ public final class VaultIndex {
 
     /** Commits {@code versions} as the next commit; returns its number. */
     public long commit(String device, long committedAt, List<FileVersion> versions, BeforeCommit beforeCommit) {
+        return commit(device, committedAt, List.of(), current -> versions, beforeCommit);
+    }
+
+    /** Decides a commit's versions from the current versions of some paths, read under the vault's lock. */
+    public interface Decision {
+        List<FileVersion> versions(Map<VaultPath, FileVersion> current);
+    }
+
+    /**
+     * Commits what {@code decide} makes of the current versions of {@code paths}, read after the vault's
+     * head is locked, so that no other commit (from any node) comes in between; returns the commit's
+     * number, or 0 when there was nothing to commit (then nothing is written).
+     */
+    public long commit(String device, long committedAt, Collection<VaultPath> paths, Decision decide, BeforeCommit beforeCommit) {
         return db.jdbi().inTransaction(h -> {
             // raising the head first takes the vault's lock (a row lock in PostgreSQL, the write lock in SQLite)
             h.createUpdate("UPDATE vault_heads SET seq = seq + 1 WHERE vault_id = :v").bind("v", repo.vaultId()).execute();
             long seq = h.createQuery("SELECT seq FROM vault_heads WHERE vault_id = :v").bind("v", repo.vaultId())
                     .mapTo(Long.class).one();
+            Map<VaultPath, FileVersion> current = new LinkedHashMap<>();
+            Set<String> ids = new LinkedHashSet<>();
+            paths.forEach(p -> ids.add(pathId(p)));
+            for (String id : ids) {
+                versionsOf(h, id).forEach(v -> current.put(v.version().path(), v.version()));
+            }
+            List<FileVersion> versions = decide.versions(current);
+            if (versions.isEmpty()) {
+                h.rollback();
+                return 0L;
+            }
             try {
                 beforeCommit.durable(seq);
             } catch (IOException e) {

@@ -1,0 +1,112 @@
+package io.cervella.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cervella.core.store.MetadataStore;
+import io.cervella.vault.blob.LocalBlobStore;
+import io.cervella.vault.chunk.ContentChunker;
+import io.cervella.vault.index.VaultIndex;
+import io.cervella.vault.keys.Unlock;
+import io.cervella.vault.manifest.Manifest;
+import io.cervella.vault.pack.ChunkStore;
+import io.cervella.vault.tree.VaultPath;
+import io.cervella.vault.version.CommitPlanner;
+import io.cervella.vault.version.VersionVector;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A push and a pull through the service, on the real chunker, packs, manifests and index (SQLite). */
+class VaultServiceTest {
+    @TempDir Path dir;
+
+    private record Upload(List<String> hashes, List<byte[]> chunks) {}
+
+    private static Upload cut(ContentChunker chunker, byte[] file) throws Exception {
+        List<String> hashes = new ArrayList<>();
+        List<byte[]> chunks = new ArrayList<>();
+        ContentChunker.Reader r = chunker.reader(new ByteArrayInputStream(file));
+        for (byte[] c; (c = r.next()) != null; ) {
+            hashes.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c)));
+            chunks.add(c);
+        }
+        return new Upload(hashes, chunks);
+    }
+
+    private static CommitPlanner.Change edit(String path, VersionVector base, byte[] file, Upload u) throws Exception {
+        String whole = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+        return new CommitPlanner.Change(VaultPath.of(path), base, false, file.length, 1, whole, u.hashes());
+    }
+
+    @Test
+    void aPushIsCommittedAndPulledBackAndAStaleEditBecomesAConflictCopy() throws Exception {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("vault"));
+        VaultRepository repo = VaultRepository.create(blobs, new Unlock.Passphrase("p"));
+        try (MetadataStore db = MetadataStore.openSqlite(dir.resolve("cervella.db"))) {
+            VaultService vault = new VaultService(repo, ChunkStore.open(repo), new VaultIndex(db, repo),
+                    Clock.fixed(Instant.parse("2026-11-26T15:04:05Z"), ZoneOffset.UTC));
+            ContentChunker chunker = new ContentChunker(repo.keys().gearTable());
+            byte[] file = new byte[300_000];
+            new Random(1).nextBytes(file);
+            Upload u = cut(chunker, file);
+            assertThat(u.hashes()).hasSizeGreaterThan(1);
+
+            // a commit that names chunks not sent yet is refused, and nothing is committed
+            assertThatThrownBy(() -> vault.commit("laptop", List.of(edit("notes/big.bin", VersionVector.EMPTY, file, u))))
+                    .isInstanceOfSatisfying(VaultService.MissingChunksException.class,
+                            e -> assertThat(e.missing()).containsExactlyElementsOf(u.hashes()));
+            assertThat(vault.missing(u.hashes())).containsExactlyElementsOf(u.hashes());
+            for (int i = 0; i < u.chunks().size(); i++) {
+                vault.putChunk(u.hashes().get(i), u.chunks().get(i));
+            }
+            assertThat(vault.missing(u.hashes())).isEmpty();
+            VaultService.CommitResult first = vault.commit("laptop", List.of(edit("notes/big.bin", VersionVector.EMPTY, file, u)));
+            assertThat(first.seq()).isEqualTo(1);
+            assertThat(first.conflicts()).isEmpty();
+
+            // another device pulls: the version, then the chunks, and gets the same bytes
+            List<VaultIndex.Versioned> changes = vault.changesSince(0, 100);
+            assertThat(changes).singleElement().satisfies(v -> assertThat(v.version().path().value()).isEqualTo("notes/big.bin"));
+            ByteArrayOutputStream pulled = new ByteArrayOutputStream();
+            for (String h : changes.getFirst().version().chunks()) {
+                pulled.write(vault.chunk(h).orElseThrow());
+            }
+            assertThat(pulled.toByteArray()).isEqualTo(file);
+            // the manifest in the blob store says the same
+            Manifest m = Manifest.decrypt(repo.keys().streamingAead(), 1, blobs.get(Manifest.blobName(1)).orElseThrow());
+            assertThat(m.files()).containsExactlyElementsOf(first.accepted());
+
+            // the server edits from v1, then the laptop pushes an edit it also made from v1
+            VersionVector v1 = first.accepted().getFirst().vector();
+            byte[] serverEdit = "versione del server".getBytes(StandardCharsets.UTF_8);
+            Upload su = cut(chunker, serverEdit);
+            vault.putChunk(su.hashes().getFirst(), su.chunks().getFirst());
+            assertThat(vault.commit("server", List.of(edit("notes/big.bin", v1, serverEdit, su))).seq()).isEqualTo(2);
+            byte[] laptopEdit = "versione del portatile".getBytes(StandardCharsets.UTF_8);
+            Upload lu = cut(chunker, laptopEdit);
+            vault.putChunk(lu.hashes().getFirst(), lu.chunks().getFirst());
+            VaultService.CommitResult late = vault.commit("laptop", List.of(edit("notes/big.bin", v1, laptopEdit, lu)));
+            assertThat(late.seq()).isEqualTo(3);
+            assertThat(late.conflicts()).singleElement().satisfies(c ->
+                    assertThat(c.copy().value()).isEqualTo("notes/big.conflict-laptop-20261126-150405.bin"));
+
+            // a push with nothing to do commits nothing
+            VaultService.CommitResult nothing = vault.commit("laptop", List.of(new CommitPlanner.Change(VaultPath.of("never.md"),
+                    VersionVector.EMPTY, true, 0, 1, "", List.of())));
+            assertThat(nothing.seq()).isEqualTo(3);
+            assertThat(blobs.list("manifests/")).hasSize(3);
+        }
+    }
+}
