@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vector search benchmark (docs/benchmarks.md). Arguments: vectors queries, or: real DIR vectors queries.
+# Vector search benchmark (docs/benchmarks.md). Arguments: vectors queries, or: real DIR vectors queries [sweep].
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./mvnw -q -B install -DskipTests

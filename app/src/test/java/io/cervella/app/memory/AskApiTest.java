@@ -6,8 +6,6 @@ import io.cervella.app.testkit.FakeOpenAiServer;
 import io.cervella.app.testkit.RunningPlatform;
 import io.cervella.app.testkit.Yaml;
 import io.cervella.core.http.Json;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,10 +192,5 @@ class AskApiTest {
     private static void assertError(java.net.http.HttpResponse<String> r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(RunningPlatform.json(r).path("error").path("code").asString()).isEqualTo(code);
-    }
-
-    @SuppressWarnings("unused")
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cervella.app.CervellaConfig;
 import io.cervella.app.testkit.RunningPlatform;
 import io.cervella.core.config.ConfigException;
-import io.cervella.core.http.Json;
 import io.cervella.memory.embedding.EmbeddingModels;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -149,10 +148,5 @@ class EmbeddingModelsConfigTest {
 
     private static InputStream resource(String name) {
         return EmbeddingModelsConfigTest.class.getClassLoader().getResourceAsStream(name);
-    }
-
-    @SuppressWarnings("unused")
-    private static String json(Object o) {
-        return Json.MAPPER.writeValueAsString(o);
     }
 }

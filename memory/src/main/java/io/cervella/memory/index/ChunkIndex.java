@@ -64,14 +64,24 @@ public final class ChunkIndex implements AutoCloseable {
     /** Longest keyword query: more words would exceed Lucene's clause limit and say nothing more. */
     private static final int MAX_QUERY_CHARS = 2000;
     /**
-     * Candidates the graph search collects at least (its beam width), of which the best k are returned,
-     * and the graph's shape: neighbours per node and the beam while building. Chosen on real embeddings
-     * (docs/benchmarks.md): 100 candidates with Lucene's default graph (16, 100) found 0.89 of the true
-     * ten nearest; these find 0.99 at a p99 of ~3 ms.
+     * How the vector graph is built and searched: candidates the search collects at least (its beam),
+     * of which the best k are returned; neighbours per node and the beam while building; whether int7
+     * candidates are scored again on the float vectors.
      */
-    private static final int CANDIDATES = 400;
-    private static final int GRAPH_NEIGHBOURS = 32;
-    private static final int GRAPH_BUILD_BEAM = 200;
+    public record GraphSettings(int candidates, int neighbours, int buildBeam, boolean rescoreQuantized) {
+        /**
+         * Chosen on real embeddings (docs/benchmarks.md, `scripts/bench-search.sh real DIR 20000 500 sweep`):
+         * 100 candidates with Lucene's default graph (16, 100) found 0.89 of the true ten nearest; these 0.99.
+         */
+        public static final GraphSettings DEFAULT = new GraphSettings(400, 32, 200, true);
+
+        @Override
+        public String toString() {
+            return candidates + " candidates, graph " + neighbours + "/" + buildBeam + (rescoreQuantized ? ", int7 rescored" : "");
+        }
+    }
+
+    private final GraphSettings graph;
     /** Reciprocal rank fusion's constant: the usual 60 damps the weight of the very first ranks. */
     private static final int RRF_K = 60;
 
@@ -95,6 +105,11 @@ public final class ChunkIndex implements AutoCloseable {
     }
 
     public ChunkIndex(Path dir, int dimension, VectorStorage storage) {
+        this(dir, dimension, storage, GraphSettings.DEFAULT);
+    }
+
+    public ChunkIndex(Path dir, int dimension, VectorStorage storage, GraphSettings graph) {
+        this.graph = graph;
         this.dimension = dimension;
         this.quantized = storage == VectorStorage.INT7;
         this.analyzer = new PerFieldAnalyzerWrapper(new EnglishAnalyzer(Languages.ENGLISH_STOP_WORDS),
@@ -105,8 +120,8 @@ public final class ChunkIndex implements AutoCloseable {
             opened = FSDirectory.open(dir);
             this.directory = opened;
             KnnVectorsFormat format = storage == VectorStorage.INT7
-                    ? new Lucene99HnswScalarQuantizedVectorsFormat(GRAPH_NEIGHBOURS, GRAPH_BUILD_BEAM)
-                    : new Lucene99HnswVectorsFormat(GRAPH_NEIGHBOURS, GRAPH_BUILD_BEAM);
+                    ? new Lucene99HnswScalarQuantizedVectorsFormat(graph.neighbours(), graph.buildBeam())
+                    : new Lucene99HnswVectorsFormat(graph.neighbours(), graph.buildBeam());
             IndexWriterConfig config = new IndexWriterConfig(analyzer).setRAMBufferSizeMB(128)
                     .setCodec(new Lucene103Codec() {
                         @Override
@@ -260,8 +275,8 @@ public final class ChunkIndex implements AutoCloseable {
         }
         // The graph is searched for more candidates than asked for, and the best k kept: with a beam of
         // only k, the walk stops early in a neighbourhood and misses true neighbours (recall ~0.8 at k=10).
-        int candidates = Math.max(k, CANDIDATES);
-        if (!quantized) {
+        int candidates = Math.max(k, graph.candidates());
+        if (!quantized || !graph.rescoreQuantized()) {
             return searcher.search(new KnnFloatVectorQuery(VECTOR, vector, candidates, filter), k).scoreDocs;
         }
         // 7-bit scores blur the order of close neighbours: the candidates are scored again on the float

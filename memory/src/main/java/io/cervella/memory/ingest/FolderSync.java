@@ -46,8 +46,8 @@ public final class FolderSync implements AutoCloseable {
         }
     }
 
-    /** One pass over one folder; public so that tests and commands can run it on demand. */
-    public FolderIngest.Result passOnce(FolderConfig f) {
+    /** One pass over one folder; a failure is logged, and the next pass tries again. */
+    private void passOnce(FolderConfig f) {
         try {
             FolderIngest.Result r = FolderIngest.mirror(memory, Path.of(f.path()), f.collection(), f.model(), (d, t, id) -> {
                 if (stop.getCount() == 0) {
@@ -61,12 +61,10 @@ public final class FolderSync implements AutoCloseable {
             for (String s : r.skipped()) {
                 LOG.warn("memory: {} -> {}: skipped {}", f.path(), f.collection(), s);
             }
-            return r;
         } catch (java.util.concurrent.CancellationException e) {
-            return null;
+            // stopping between two files
         } catch (Exception e) {
             LOG.warn("memory: could not mirror {} into {}: {}", f.path(), f.collection(), e.getMessage());
-            return null;
         }
     }
 

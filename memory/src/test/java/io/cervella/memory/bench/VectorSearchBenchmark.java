@@ -23,7 +23,8 @@ import java.util.Set;
  * (random unit vectors would be the worst case of any graph index, and no text corpus is like that).
  * Run: scripts/bench-search.sh [vectors] [queries]. With a folder first ({@code real DIR vectors queries}) the
  * vectors are real all-MiniLM-L6-v2 embeddings of the text files under it (chunked as the memory chunks),
- * and the queries other chunks of it that are not in the index ({@link RealTextVectors}).
+ * and the queries other chunks of it that are not in the index ({@link RealTextVectors}); a fifth argument
+ * {@code sweep} compares the graph settings docs/benchmarks.md lists.
  */
 public final class VectorSearchBenchmark {
     private static final int DIM = 384;
@@ -34,7 +35,16 @@ public final class VectorSearchBenchmark {
             int queries = Integer.parseInt(args[3]);
             float[][] all = RealTextVectors.load(Path.of(args[1]), n + queries);
             System.out.printf("real all-MiniLM-L6-v2 embeddings of the text under %s%n", args[1]);
-            run(Arrays.copyOfRange(all, 0, n), Arrays.copyOfRange(all, n, n + queries));
+            // "sweep": the settings docs/benchmarks.md compares; otherwise the platform's own
+            List<ChunkIndex.GraphSettings> settings = args.length > 4 && args[4].equals("sweep") ? List.of(
+                    new ChunkIndex.GraphSettings(100, 16, 100, false), new ChunkIndex.GraphSettings(200, 16, 100, false),
+                    new ChunkIndex.GraphSettings(400, 16, 100, false), new ChunkIndex.GraphSettings(200, 32, 200, false),
+                    new ChunkIndex.GraphSettings(400, 32, 200, false), ChunkIndex.GraphSettings.DEFAULT)
+                    : List.of(ChunkIndex.GraphSettings.DEFAULT);
+            for (ChunkIndex.GraphSettings graph : settings) {
+                System.out.println(graph);
+                run(Arrays.copyOfRange(all, 0, n), Arrays.copyOfRange(all, n, n + queries), graph);
+            }
             return;
         }
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -53,10 +63,10 @@ public final class VectorSearchBenchmark {
             qs[i] = around(centres[r.nextInt(centres.length)], r);
         }
         System.out.println("synthetic vectors around 2,000 topic centres");
-        run(vectors, qs);
+        run(vectors, qs, ChunkIndex.GraphSettings.DEFAULT);
     }
 
-    private static void run(float[][] vectors, float[][] qs) throws Exception {
+    private static void run(float[][] vectors, float[][] qs, ChunkIndex.GraphSettings graph) throws Exception {
         int n = vectors.length;
         int queries = qs.length;
         int[][] exact = new int[queries][];
@@ -71,7 +81,7 @@ public final class VectorSearchBenchmark {
         System.out.println("|---|---|---|---|---|---|");
         for (ChunkIndex.VectorStorage storage : ChunkIndex.VectorStorage.values()) {
             Path dir = Files.createTempDirectory("cervella-search-bench");
-            try (ChunkIndex index = new ChunkIndex(dir, DIM, storage)) {
+            try (ChunkIndex index = new ChunkIndex(dir, DIM, storage, graph)) {
                 long b0 = System.nanoTime();
                 Map<String, List<IndexedChunk>> batch = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) {

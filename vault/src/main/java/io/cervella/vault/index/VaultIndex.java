@@ -70,16 +70,18 @@ public final class VaultIndex {
      * paths themselves among them, when the vault has had them).
      */
     public Map<VaultPath, FileVersion> current(Collection<VaultPath> paths) {
+        return db.jdbi().withHandle(h -> current(h, paths));
+    }
+
+    private Map<VaultPath, FileVersion> current(Handle h, Collection<VaultPath> paths) {
         Set<String> ids = new LinkedHashSet<>();
         paths.forEach(p -> ids.add(pathId(p)));
         Map<VaultPath, FileVersion> out = new LinkedHashMap<>();
-        db.jdbi().useHandle(h -> {
-            for (String id : ids) {
-                for (Versioned v : versionsOf(h, id)) {
-                    out.put(v.version().path(), v.version()); // in seq order: the last one stays
-                }
+        for (String id : ids) {
+            for (Versioned v : versionsOf(h, id)) {
+                out.put(v.version().path(), v.version()); // in seq order: the last one stays
             }
-        });
+        }
         return out;
     }
 
@@ -124,13 +126,7 @@ public final class VaultIndex {
             h.createUpdate("UPDATE vault_heads SET seq = seq + 1 WHERE vault_id = :v").bind("v", repo.vaultId()).execute();
             long seq = h.createQuery("SELECT seq FROM vault_heads WHERE vault_id = :v").bind("v", repo.vaultId())
                     .mapTo(Long.class).one();
-            Map<VaultPath, FileVersion> current = new LinkedHashMap<>();
-            Set<String> ids = new LinkedHashSet<>();
-            paths.forEach(p -> ids.add(pathId(p)));
-            for (String id : ids) {
-                versionsOf(h, id).forEach(v -> current.put(v.version().path(), v.version()));
-            }
-            List<FileVersion> versions = decide.versions(current);
+            List<FileVersion> versions = decide.versions(current(h, paths));
             if (versions.isEmpty()) {
                 h.rollback();
                 return 0L;
