@@ -8,13 +8,14 @@ import io.cervella.core.config.YamlConfigReader;
 import io.cervella.inference.config.GatewaySettings;
 import io.cervella.inference.config.ModelConfig;
 import io.cervella.memory.config.MemoryConfig;
+import io.cervella.vault.config.VaultConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The whole YAML file: each layer owns its section's record; this one only puts them together. */
 public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig database, GatewaySettings gateway,
-                             List<ModelConfig> models, MemoryConfig memory) {
+                             List<ModelConfig> models, MemoryConfig memory, VaultConfig vault) {
     public CervellaConfig {
         server = server == null ? ServerConfig.defaults() : server;
         tls = tls == null ? TlsConfig.defaults() : tls;
@@ -22,6 +23,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
         gateway = gateway == null ? GatewaySettings.defaults() : gateway;
         models = models == null ? List.of() : List.copyOf(models);
         memory = memory == null ? MemoryConfig.defaults() : memory;
+        vault = vault == null ? VaultConfig.defaults() : vault;
         String chatModel = memory.chatModel();
         if (chatModel != null && models.stream().noneMatch(m -> m.name().equals(chatModel))) {
             throw new ConfigException("memory.chat_model: there is no model '" + chatModel + "' under models");
@@ -29,7 +31,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public static CervellaConfig defaults() {
-        return new CervellaConfig(null, null, null, null, null, null);
+        return new CervellaConfig(null, null, null, null, null, null, null);
     }
 
     /**
@@ -50,10 +52,10 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public CervellaConfig withServer(ServerConfig newServer) {
-        return new CervellaConfig(newServer, tls, database, gateway, models, memory);
+        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault);
     }
 
     public CervellaConfig withModels(List<ModelConfig> newModels) {
-        return new CervellaConfig(server, tls, database, gateway, newModels, memory);
+        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault);
     }
 }

@@ -40,6 +40,8 @@ import io.cervella.memory.store.MemoryStore;
 import io.cervella.memory.embedding.EmbeddingModel;
 import io.cervella.memory.embedding.EmbeddingModels;
 import io.cervella.memory.ingest.FolderSync;
+import io.cervella.vault.VaultStartup;
+import io.cervella.vault.api.VaultEndpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -145,6 +147,19 @@ public final class Platform implements AutoCloseable {
         FolderSync folders = new FolderSync(memory, config.memory().folders());
         started.add(folders);
         folders.start();
+        // The vault: unlocked by the operator's secret (created with it on the first start), else locked (503).
+        VaultStartup vault = VaultStartup.open(config.vault(), data.vault(), store, env, Clock.systemUTC());
+        started.add(vault);
+        switch (vault) {
+            case VaultStartup.Unlocked u -> {
+                LOG.info("vault {} {} ({} commits)", u.repository().vaultId(), u.created() ? "created" : "opened", u.service().head());
+                routes.addAll(VaultEndpoints.open(u.service(), config.server().maxBodyBytes()).routes());
+            }
+            case VaultStartup.Locked l -> {
+                LOG.info("vault: {}", l.reason());
+                routes.addAll(VaultEndpoints.locked(l.reason()).routes());
+            }
+        }
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.

@@ -1,21 +1,30 @@
 package io.cervella.vault;
 
+import io.cervella.vault.chunk.GearTable;
 import io.cervella.vault.index.VaultIndex;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.manifest.Manifest;
 import io.cervella.vault.pack.ChunkStore;
+import io.cervella.vault.tree.VaultPath;
 import io.cervella.vault.version.CommitPlanner;
+import io.cervella.vault.version.Device;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The vault's server side of the sync protocol (docs/formats/vault.md, Sync protocol): which chunks it
- * lacks, taking chunks, committing a push, and what changed since a device's last pull. A commit
+ * The vault's server side (docs/formats/vault.md, Sync protocol): which chunks it lacks, taking
+ * chunks, committing a push, what changed since a device's last pull; and for people: the current
+ * tree, a file's versions, reading and restoring a version, and a check of everything stored. A commit
  * makes its chunks durable first, then decides and writes its versions under the vault's lock.
  */
 public final class VaultService {
@@ -23,6 +32,8 @@ public final class VaultService {
     private final ChunkStore chunks;
     private final VaultIndex index;
     private final Clock clock;
+    /** Woken by each commit made here, for pulls that wait for the next change. */
+    private final Object commits = new Object();
 
     public VaultService(VaultRepository repo, ChunkStore chunks, VaultIndex index, Clock clock) {
         this.repo = repo;
@@ -45,7 +56,24 @@ public final class VaultService {
         }
     }
 
+    /**
+     * @param accepted  the versions the push made (conflict copies among them) and the current versions
+     *                  it asked for already; the device records their vectors
+     * @param conflicts what was not taken as sent, and why
+     */
     public record CommitResult(long seq, List<FileVersion> accepted, List<CommitPlanner.Conflict> conflicts) {}
+
+    public String vaultId() {
+        return repo.vaultId();
+    }
+
+    public GearTable gearTable() {
+        return repo.keys().gearTable();
+    }
+
+    public long head() {
+        return index.head();
+    }
 
     /** Those of the content hashes (hex) whose chunks the vault lacks. */
     public List<String> missing(List<String> contentHashes) {
@@ -67,7 +95,7 @@ public final class VaultService {
     }
 
     /** Commits a device's push; conflicts are decided as {@link CommitPlanner} says, and reported. */
-    public CommitResult commit(String device, List<CommitPlanner.Change> changes) throws IOException {
+    public CommitResult commit(Device device, List<CommitPlanner.Change> changes) throws IOException {
         List<String> needed = new ArrayList<>();
         for (CommitPlanner.Change c : changes) {
             if (!c.deleted()) {
@@ -81,18 +109,136 @@ public final class VaultService {
         chunks.flush(); // the packs are durable before any version points at them
         Instant now = clock.instant();
         CommitPlanner.Plan[] plan = new CommitPlanner.Plan[1];
-        long seq = index.commit(device, now.toEpochMilli(), changes.stream().map(CommitPlanner.Change::path).toList(),
+        long seq = index.commit(device.id(), now.toEpochMilli(), changes.stream().map(CommitPlanner.Change::path).toList(),
                 current -> {
                     plan[0] = CommitPlanner.plan(current, device, now, changes);
                     return plan[0].versions();
                 },
-                n -> repo.store().put(Manifest.blobName(n), new Manifest(n, device, now.toEpochMilli(), plan[0].versions())
+                n -> repo.store().put(Manifest.blobName(n), new Manifest(n, device.id(), now.toEpochMilli(), plan[0].versions())
                         .encrypt(repo.keys().streamingAead())));
-        return new CommitResult(seq == 0 ? index.head() : seq, plan[0].versions(), plan[0].conflicts());
+        if (seq != 0) {
+            synchronized (commits) {
+                commits.notifyAll();
+            }
+        }
+        List<FileVersion> accepted = new ArrayList<>(plan[0].versions());
+        accepted.addAll(plan[0].unchanged());
+        return new CommitResult(seq == 0 ? index.head() : seq, accepted, plan[0].conflicts());
     }
 
     public List<VaultIndex.Versioned> changesSince(long since, int limit) {
         return index.changesSince(since, limit);
+    }
+
+    /**
+     * Waits until the vault's head passes {@code since} or {@code wait} is over (a long poll: a device
+     * in --watch hears of a change at once). Commits made on this node wake it; those of other nodes
+     * sharing the database are seen within a second.
+     */
+    public long awaitHeadAfter(long since, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long head;
+        while ((head = index.head()) <= since) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            synchronized (commits) {
+                commits.wait(Math.max(1, Math.min(1000, left / 1_000_000)));
+            }
+        }
+        return head;
+    }
+
+    /** The current files under {@code prefix} ("" for all), without deleted ones unless asked. */
+    public List<VaultIndex.Versioned> tree(String prefix, boolean withDeleted) {
+        List<VaultIndex.Versioned> out = new ArrayList<>();
+        for (Map.Entry<VaultPath, VaultIndex.Versioned> e : index.tree().entrySet()) {
+            if (e.getKey().value().startsWith(prefix) && (withDeleted || !e.getValue().version().deleted())) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Every version of a path, oldest first (tombstones too). */
+    public List<VaultIndex.Versioned> history(VaultPath path) {
+        return index.history(path);
+    }
+
+    /** The version of {@code path} at commit {@code seq}, or its current one when {@code seq} is 0. */
+    public Optional<VaultIndex.Versioned> version(VaultPath path, long seq) {
+        List<VaultIndex.Versioned> all = history(path);
+        if (all.isEmpty()) {
+            return Optional.empty();
+        }
+        return seq == 0 ? Optional.of(all.getLast()) : all.stream().filter(v -> v.seq() == seq).findFirst();
+    }
+
+    /** Writes a version's content, chunk by chunk, each checked against its hash. */
+    public void read(FileVersion version, OutputStream out) throws IOException {
+        for (String h : version.chunks()) {
+            out.write(chunk(h).orElseThrow(() -> new IOException("chunk " + h + " of " + version.path()
+                    + " is missing from the vault (run `cervella vault check`)")));
+        }
+    }
+
+    /**
+     * Makes an old version current again: a new version with its content (or a deletion, if it was
+     * one), made from the current version, so every device takes it at its next pull.
+     */
+    public CommitResult restore(Device device, VaultPath path, long seq) throws IOException {
+        VaultIndex.Versioned old = version(path, seq).orElseThrow(() ->
+                new IllegalArgumentException("'" + path + "' has no version " + seq));
+        FileVersion current = history(path).getLast().version();
+        FileVersion v = old.version();
+        return commit(device, List.of(new CommitPlanner.Change(path, current.vector(), v.deleted(), v.size(),
+                clock.millis(), v.contentHash(), v.chunks())));
+    }
+
+    /** What {@link #check} found. */
+    public record CheckReport(int packs, int chunks, long commits, int versions, List<String> problems) {
+        public boolean clean() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Reads everything back: every pack (its hash, header and every chunk's tag), every manifest from 1
+     * to the head (it decrypts under its number and agrees with the index), and every chunk a version
+     * names is there.
+     */
+    public CheckReport check() throws IOException {
+        ChunkStore.CheckReport packs = chunks.check();
+        List<String> problems = new ArrayList<>(packs.problems());
+        long head = index.head();
+        Set<String> named = new HashSet<>();
+        int versions = 0;
+        for (long seq = 1; seq <= head; seq++) {
+            Optional<byte[]> blob = repo.store().get(Manifest.blobName(seq));
+            if (blob.isEmpty()) {
+                problems.add(Manifest.blobName(seq) + ": missing (commit " + seq + ")");
+                continue;
+            }
+            try {
+                Manifest m = Manifest.decrypt(repo.keys().streamingAead(), seq, blob.get());
+                for (FileVersion f : m.files()) {
+                    versions++;
+                    named.addAll(f.chunks());
+                }
+            } catch (IOException | RuntimeException e) {
+                problems.add(Manifest.blobName(seq) + ": " + e.getMessage());
+            }
+        }
+        for (VaultIndex.Versioned v : index.tree().values()) {
+            named.addAll(v.version().chunks());
+        }
+        for (String h : named) {
+            if (!chunks.has(hash(h))) {
+                problems.add("chunk " + h + ": named by a version but stored in no pack");
+            }
+        }
+        return new CheckReport(packs.packs(), packs.chunks(), head, versions, List.copyOf(problems));
     }
 
     private static byte[] hash(String hex) {

@@ -12,6 +12,7 @@ import io.cervella.vault.manifest.Manifest;
 import io.cervella.vault.pack.ChunkStore;
 import io.cervella.vault.tree.VaultPath;
 import io.cervella.vault.version.CommitPlanner;
+import io.cervella.vault.version.Device;
 import io.cervella.vault.version.VersionVector;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A push and a pull through the service, on the real chunker, packs, manifests and index (SQLite). */
 class VaultServiceTest {
+    private static final Device LAPTOP = new Device("k-laptop", "laptop");
+    private static final Device SERVER = new Device("k-server", "server");
+
     @TempDir Path dir;
 
     private record Upload(List<String> hashes, List<byte[]> chunks) {}
@@ -64,7 +68,7 @@ class VaultServiceTest {
             assertThat(u.hashes()).hasSizeGreaterThan(1);
 
             // a commit that names chunks not sent yet is refused, and nothing is committed
-            assertThatThrownBy(() -> vault.commit("laptop", List.of(edit("notes/big.bin", VersionVector.EMPTY, file, u))))
+            assertThatThrownBy(() -> vault.commit(LAPTOP, List.of(edit("notes/big.bin", VersionVector.EMPTY, file, u))))
                     .isInstanceOfSatisfying(VaultService.MissingChunksException.class,
                             e -> assertThat(e.missing()).containsExactlyElementsOf(u.hashes()));
             assertThat(vault.missing(u.hashes())).containsExactlyElementsOf(u.hashes());
@@ -72,7 +76,7 @@ class VaultServiceTest {
                 vault.putChunk(u.hashes().get(i), u.chunks().get(i));
             }
             assertThat(vault.missing(u.hashes())).isEmpty();
-            VaultService.CommitResult first = vault.commit("laptop", List.of(edit("notes/big.bin", VersionVector.EMPTY, file, u)));
+            VaultService.CommitResult first = vault.commit(LAPTOP, List.of(edit("notes/big.bin", VersionVector.EMPTY, file, u)));
             assertThat(first.seq()).isEqualTo(1);
             assertThat(first.conflicts()).isEmpty();
 
@@ -93,20 +97,34 @@ class VaultServiceTest {
             byte[] serverEdit = "versione del server".getBytes(StandardCharsets.UTF_8);
             Upload su = cut(chunker, serverEdit);
             vault.putChunk(su.hashes().getFirst(), su.chunks().getFirst());
-            assertThat(vault.commit("server", List.of(edit("notes/big.bin", v1, serverEdit, su))).seq()).isEqualTo(2);
+            assertThat(vault.commit(SERVER, List.of(edit("notes/big.bin", v1, serverEdit, su))).seq()).isEqualTo(2);
             byte[] laptopEdit = "versione del portatile".getBytes(StandardCharsets.UTF_8);
             Upload lu = cut(chunker, laptopEdit);
             vault.putChunk(lu.hashes().getFirst(), lu.chunks().getFirst());
-            VaultService.CommitResult late = vault.commit("laptop", List.of(edit("notes/big.bin", v1, laptopEdit, lu)));
+            VaultService.CommitResult late = vault.commit(LAPTOP, List.of(edit("notes/big.bin", v1, laptopEdit, lu)));
             assertThat(late.seq()).isEqualTo(3);
             assertThat(late.conflicts()).singleElement().satisfies(c ->
                     assertThat(c.copy().value()).isEqualTo("notes/big.conflict-laptop-20261126-150405.bin"));
 
             // a push with nothing to do commits nothing
-            VaultService.CommitResult nothing = vault.commit("laptop", List.of(new CommitPlanner.Change(VaultPath.of("never.md"),
+            VaultService.CommitResult nothing = vault.commit(LAPTOP, List.of(new CommitPlanner.Change(VaultPath.of("never.md"),
                     VersionVector.EMPTY, true, 0, 1, "", List.of())));
             assertThat(nothing.seq()).isEqualTo(3);
             assertThat(blobs.list("manifests/")).hasSize(3);
+
+            // the history, an old version read back and restored, and a clean check
+            VaultPath big = VaultPath.of("notes/big.bin");
+            assertThat(vault.history(big)).extracting(VaultIndex.Versioned::seq).containsExactly(1L, 2L);
+            VaultService.CommitResult restored = vault.restore(LAPTOP, big, 1);
+            assertThat(restored.conflicts()).isEmpty();
+            ByteArrayOutputStream now = new ByteArrayOutputStream();
+            vault.read(vault.version(big, 0).orElseThrow().version(), now);
+            assertThat(now.toByteArray()).isEqualTo(file);
+            assertThat(vault.tree("notes/", false)).extracting(v -> v.version().path().value())
+                    .containsExactly("notes/big.bin", "notes/big.conflict-laptop-20261126-150405.bin");
+            VaultService.CheckReport check = vault.check();
+            assertThat(check.problems()).isEmpty();
+            assertThat(check.commits()).isEqualTo(4);
         }
     }
 }

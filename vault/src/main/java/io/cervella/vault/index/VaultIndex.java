@@ -97,12 +97,35 @@ public final class VaultIndex {
                 .map((rs, ctx) -> new Versioned(rs.getLong(1), open(pathId, rs.getLong(1), rs.getString(2)))).list();
     }
 
-    /** Versions committed after {@code since}, in commit order, at most {@code limit} (a page). */
+    /**
+     * Versions committed after {@code since}, in commit order: about {@code limit} (a page), never
+     * ending inside a commit, so that the next page starts after the last seq of this one.
+     */
     public List<Versioned> changesSince(long since, int limit) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT path_id, seq, sealed FROM vault_versions"
-                        + " WHERE vault_id = :v AND seq > :s ORDER BY seq, path_id LIMIT :n")
-                .bind("v", repo.vaultId()).bind("s", since).bind("n", limit)
-                .map((rs, ctx) -> new Versioned(rs.getLong(2), open(rs.getString(1), rs.getLong(2), rs.getString(3)))).list());
+        return db.jdbi().withHandle(h -> {
+            List<Versioned> page = new ArrayList<>(h.createQuery("SELECT path_id, seq, sealed FROM vault_versions"
+                            + " WHERE vault_id = :v AND seq > :s ORDER BY seq, path_id LIMIT :n")
+                    .bind("v", repo.vaultId()).bind("s", since).bind("n", limit)
+                    .map((rs, ctx) -> new Versioned(rs.getLong(2), open(rs.getString(1), rs.getLong(2), rs.getString(3)))).list());
+            if (page.size() == limit) {
+                long last = page.getLast().seq();
+                page.removeIf(v -> v.seq() == last);
+                page.addAll(h.createQuery("SELECT path_id, seq, sealed FROM vault_versions WHERE vault_id = :v AND seq = :s ORDER BY path_id")
+                        .bind("v", repo.vaultId()).bind("s", last)
+                        .map((rs, ctx) -> new Versioned(rs.getLong(2), open(rs.getString(1), rs.getLong(2), rs.getString(3)))).list());
+            }
+            return page;
+        });
+    }
+
+    /** The current version of every path (tombstones included), by path. */
+    public Map<VaultPath, Versioned> tree() {
+        Map<VaultPath, Versioned> out = new java.util.TreeMap<>();
+        db.jdbi().useHandle(h -> h.createQuery("SELECT path_id, seq, sealed FROM vault_versions WHERE vault_id = :v ORDER BY seq")
+                .bind("v", repo.vaultId())
+                .map((rs, ctx) -> new Versioned(rs.getLong(2), open(rs.getString(1), rs.getLong(2), rs.getString(3))))
+                .forEach(v -> out.put(v.version().path(), v)));
+        return out;
     }
 
     /** Commits {@code versions} as the next commit; returns its number. */

@@ -15,7 +15,9 @@ import java.util.Set;
  * change names the version it was made from (its base); a change made from the current version, or
  * from a later one, is taken; a change made from an older or a parallel version never overwrites: an
  * edit is kept as a conflict copy beside the current file (or brings back a file deleted meanwhile), a
- * deletion is refused. Pure: the caller reads the current versions and writes the plan.
+ * deletion is refused. A change that leaves the file as it is now (the same content, or deleted on
+ * both sides) is no conflict: nothing is written and the current version is handed back. Pure: the
+ * caller reads the current versions and writes the plan.
  */
 public final class CommitPlanner {
     private CommitPlanner() {}
@@ -37,17 +39,23 @@ public final class CommitPlanner {
 
     public record Conflict(VaultPath path, ConflictKind kind, VaultPath copy, String detail) {}
 
-    public record Plan(List<FileVersion> versions, List<Conflict> conflicts) {}
+    /**
+     * @param versions  what to write
+     * @param unchanged current versions the push asked for already (same content, or deleted on both
+     *                  sides): the device takes their vectors, nothing is written
+     */
+    public record Plan(List<FileVersion> versions, List<FileVersion> unchanged, List<Conflict> conflicts) {}
 
     /**
      * @param current the current version of every path the vault has had (tombstones included)
      */
-    public static Plan plan(Map<VaultPath, FileVersion> current, String device, Instant now, List<Change> changes) {
+    public static Plan plan(Map<VaultPath, FileVersion> current, Device device, Instant now, List<Change> changes) {
         Set<VaultPath> seen = new HashSet<>();
         Map<String, VaultPath> liveByKey = new HashMap<>();
         current.values().stream().filter(v -> !v.deleted()).forEach(v -> liveByKey.put(v.path().collisionKey(), v.path()));
         Set<VaultPath> taken = new HashSet<>(current.keySet());
         List<FileVersion> versions = new ArrayList<>();
+        List<FileVersion> unchanged = new ArrayList<>();
         List<Conflict> conflicts = new ArrayList<>();
         for (Change c : changes) {
             if (!seen.add(c.path())) {
@@ -64,18 +72,20 @@ public final class CommitPlanner {
                             "'" + c.path() + "' and '" + other + "' would be one file on macOS and Windows"));
                     continue;
                 }
-                versions.add(content(c.path(), c.base().next(device), c));
+                versions.add(content(c.path(), c.base().next(device.id()), c));
                 liveByKey.put(c.path().collisionKey(), c.path());
                 taken.add(c.path());
                 continue;
             }
+            if (c.deleted() ? now_.deleted() : !now_.deleted() && now_.contentHash().equals(c.contentHash())) {
+                unchanged.add(now_); // the vault has this already, whoever made it: nothing to decide
+                continue;
+            }
             if (c.base().includes(now_.vector())) {
                 // made from the current version (or later): taken
-                VersionVector next = c.base().merge(now_.vector()).next(device);
+                VersionVector next = c.base().merge(now_.vector()).next(device.id());
                 if (c.deleted()) {
-                    if (!now_.deleted()) {
-                        versions.add(FileVersion.tombstone(c.path(), next, c.mtime()));
-                    }
+                    versions.add(FileVersion.tombstone(c.path(), next, c.mtime()));
                 } else {
                     versions.add(content(c.path(), next, c));
                 }
@@ -83,25 +93,23 @@ public final class CommitPlanner {
             }
             // made from a version the device had before someone else's change
             if (c.deleted()) {
-                if (!now_.deleted()) {
-                    conflicts.add(new Conflict(c.path(), ConflictKind.DELETE_REFUSED, null,
-                            "changed on another device since this one last synced; the deletion is not carried out"));
-                }
+                conflicts.add(new Conflict(c.path(), ConflictKind.DELETE_REFUSED, null,
+                        "changed on another device since this one last synced; the deletion is not carried out"));
                 continue;
             }
             if (now_.deleted()) {
-                versions.add(content(c.path(), c.base().merge(now_.vector()).next(device), c));
+                versions.add(content(c.path(), c.base().merge(now_.vector()).next(device.id()), c));
                 conflicts.add(new Conflict(c.path(), ConflictKind.EDIT_RESTORED_DELETED, null,
                         "deleted on another device, edited on this one: kept with this edit"));
                 continue;
             }
-            VaultPath copy = freeName(ConflictName.of(c.path().value(), device, now), taken);
+            VaultPath copy = freeName(ConflictName.of(c.path().value(), device.name(), now), taken);
             taken.add(copy);
-            versions.add(content(copy, VersionVector.EMPTY.next(device), c));
+            versions.add(content(copy, VersionVector.EMPTY.next(device.id()), c));
             conflicts.add(new Conflict(c.path(), ConflictKind.EDITED_ON_BOTH, copy,
                     "edited on this and another device: this device's version is kept as '" + copy + "'"));
         }
-        return new Plan(List.copyOf(versions), List.copyOf(conflicts));
+        return new Plan(List.copyOf(versions), List.copyOf(unchanged), List.copyOf(conflicts));
     }
 
     private static FileVersion content(VaultPath path, VersionVector vector, Change c) {

@@ -29,7 +29,7 @@ class CommitPlannerTest {
     }
 
     private CommitPlanner.Plan push(String device, CommitPlanner.Change... changes) {
-        CommitPlanner.Plan plan = CommitPlanner.plan(vault, device, NOW, List.of(changes));
+        CommitPlanner.Plan plan = CommitPlanner.plan(vault, new Device(device, device), NOW, List.of(changes));
         plan.versions().forEach(v -> vault.put(v.path(), v));
         return plan;
     }
@@ -93,5 +93,22 @@ class CommitPlannerTest {
                 .isEqualTo(CommitPlanner.ConflictKind.NAME_COLLISION);
         assertThatThrownBy(() -> push("laptop", edit(NOTE, VersionVector.EMPTY, H1), edit(NOTE, VersionVector.EMPTY, H2)))
                 .hasMessageContaining("twice");
+    }
+
+    @Test
+    void theSameContentOrADeletionOnBothSidesIsNoConflict() {
+        push("laptop", edit(NOTE, VersionVector.EMPTY, H1));
+        VersionVector v1 = vault.get(NOTE).vector();
+        push("server", edit(NOTE, v1, H2));
+        // the laptop made the very same edit from v1: the vault has it, nothing is written, its vector comes back
+        CommitPlanner.Plan same = push("laptop", edit(NOTE, v1, H2));
+        assertThat(same.versions()).isEmpty();
+        assertThat(same.conflicts()).isEmpty();
+        assertThat(same.unchanged()).singleElement().satisfies(v -> assertThat(v.vector().get("server")).isEqualTo(1));
+        VersionVector v2 = vault.get(NOTE).vector();
+        push("server", delete(NOTE, v2));
+        CommitPlanner.Plan bothDeleted = push("laptop", delete(NOTE, v1));
+        assertThat(bothDeleted.conflicts()).isEmpty();
+        assertThat(bothDeleted.unchanged()).singleElement().satisfies(v -> assertThat(v.deleted()).isTrue());
     }
 }

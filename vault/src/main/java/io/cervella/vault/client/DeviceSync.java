@@ -1,0 +1,341 @@
+package io.cervella.vault.client;
+
+import io.cervella.core.http.Json;
+import io.cervella.vault.chunk.ContentChunker;
+import io.cervella.vault.chunk.GearTable;
+import io.cervella.vault.manifest.FileVersion;
+import io.cervella.vault.protocol.ChunkFrames;
+import io.cervella.vault.sync.IgnoreRules;
+import io.cervella.vault.tree.VaultPath;
+import io.cervella.vault.version.VersionVector;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One two-way sync of a folder with the vault (docs/formats/vault.md, Sync protocol): local changes
+ * since the last run are found by size and modification time (the content hash decides when those
+ * moved), pushed in groups (the chunks the vault lacks, then a commit), and the vault's answers
+ * recorded (a conflict copy takes the local edit's place); then other devices' changes are pulled.
+ * The state is saved after every commit and every page pulled, so an interrupted run resumes.
+ */
+public final class DeviceSync {
+    /** A run would propagate the deletion of more than half of the folder's files. */
+    public static final class MassDeleteException extends IOException {
+        MassDeleteException(int deleted, int total) {
+            super(deleted + " of the " + total + " synced files are gone from this folder; their deletion was not sent."
+                    + " If that is meant, run again with --allow-mass-delete");
+        }
+    }
+
+    /** Files of about this many bytes are hashed, sent and committed together. */
+    static final long GROUP_BYTES = 32L * 1024 * 1024;
+    static final int GROUP_FILES = 2_000;
+
+    private final Path root;
+    private final VaultClient client;
+    private final SyncProgress progress;
+    private final boolean allowMassDelete;
+
+    public DeviceSync(Path root, VaultClient client, SyncProgress progress, boolean allowMassDelete) throws IOException {
+        this.root = root.toRealPath();
+        this.client = client;
+        this.progress = progress;
+        this.allowMassDelete = allowMassDelete;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public SyncReport run() throws IOException {
+        SyncState state = SyncState.load(root);
+        Tally tally = new Tally();
+        if (state.gearTable == null) {
+            JsonNode info = client.info();
+            String vaultId = info.path("vault_id").asString();
+            if (state.vaultId != null && !state.vaultId.equals(vaultId)) {
+                throw wrongVault(state.vaultId, vaultId);
+            }
+            state.vaultId = vaultId;
+            state.deviceId = info.path("device").path("id").asString();
+            state.gearTable = GearTable.fromBase64(info.path("chunking").path("gear_table").asString());
+            state.save();
+        }
+        ContentChunker chunker = new ContentChunker(state.gearTable);
+        IgnoreRules rules = LocalFiles.ignoreRules(root);
+        long scanStarted = System.currentTimeMillis() * 1_000_000L;
+        LocalFiles.Scan scan = LocalFiles.scan(root, rules);
+        tally.skipped.addAll(scan.skipped());
+        Files.createDirectories(root.resolve(LocalFiles.OWN_FOLDER).resolve("tmp"));
+
+        // what changed here since the last run
+        List<LocalFiles.Found> changed = new ArrayList<>();
+        for (LocalFiles.Found f : scan.files().values()) {
+            SyncState.Entry e = state.files.get(f.path().value());
+            if (e == null || e.deleted() || e.size() != f.size() || e.mtimeNanos() != f.mtimeNanos()) {
+                changed.add(f);
+            }
+        }
+        List<VaultPath> deleted = new ArrayList<>();
+        int live = 0;
+        for (Map.Entry<String, SyncState.Entry> e : state.files.entrySet()) {
+            if (e.getValue().deleted()) {
+                continue;
+            }
+            live++;
+            if (!scan.files().containsKey(e.getKey()) && !rules.ignored(e.getKey(), false)) {
+                deleted.add(VaultPath.of(e.getKey()));
+            }
+        }
+        // files moved to new names are not lost: only the deletions new files do not make up for count
+        long created = changed.stream().filter(f -> {
+            SyncState.Entry e = state.files.get(f.path().value());
+            return e == null || e.deleted();
+        }).count();
+        long lost = deleted.size() - created;
+        if (lost > 1 && lost * 2 > live && !allowMassDelete) {
+            throw new MassDeleteException(deleted.size(), live);
+        }
+        List<FileVersion> current = new ArrayList<>();
+        push(state, chunker, changed, deleted, scanStarted, tally, current);
+        new Puller(root, client, chunker, rules, progress).pull(state, tally, current);
+        return tally.report(state.seq);
+    }
+
+    static IOException wrongVault(String had, String now) {
+        return new IOException("this folder was synced with vault " + had + ", the server holds vault " + now
+                + "; sync another folder (or move .cervella/ away to start over with this one)");
+    }
+
+    /** Pushes; {@code current} gets the vault's current versions of paths in conflict, to be written here. */
+    private void push(SyncState state, ContentChunker chunker, List<LocalFiles.Found> changed, List<VaultPath> deleted,
+                      long scanStarted, Tally tally, List<FileVersion> current) throws IOException {
+        long total = changed.stream().mapToLong(LocalFiles.Found::size).sum();
+        if (!changed.isEmpty()) {
+            progress.phase("sending", total, changed.size());
+        }
+        List<LocalFiles.Found> group = new ArrayList<>();
+        long groupBytes = 0;
+        for (LocalFiles.Found f : changed) {
+            if (!group.isEmpty() && (groupBytes + f.size() > GROUP_BYTES || group.size() >= GROUP_FILES)) {
+                pushGroup(state, chunker, group, scanStarted, tally, current);
+                group.clear();
+                groupBytes = 0;
+            }
+            group.add(f);
+            groupBytes += f.size();
+        }
+        if (!group.isEmpty()) {
+            pushGroup(state, chunker, group, scanStarted, tally, current);
+        }
+        if (!deleted.isEmpty()) {
+            List<ObjectNode> files = new ArrayList<>();
+            Map<String, HashedFile> none = Map.of();
+            for (VaultPath p : deleted) {
+                ObjectNode o = Json.object();
+                o.put("path", p.value());
+                vector(o.putObject("base"), state.files.get(p.value()).vector());
+                o.put("deleted", true);
+                o.put("mtime", System.currentTimeMillis());
+                files.add(o);
+            }
+            applyCommit(state, commit(files, none, chunker, tally), none, scanStarted, tally, current);
+        }
+    }
+
+    private void pushGroup(SyncState state, ContentChunker chunker, List<LocalFiles.Found> group, long scanStarted, Tally tally,
+                           List<FileVersion> current) throws IOException {
+        // hash every file (keeping the bytes while the group is small enough to hold)
+        boolean keep = group.stream().mapToLong(LocalFiles.Found::size).sum() <= GROUP_BYTES;
+        Map<String, HashedFile> hashed = new LinkedHashMap<>();
+        for (LocalFiles.Found f : group) {
+            try {
+                HashedFile h = HashedFile.read(chunker, f, keep, null, progress);
+                SyncState.Entry e = state.files.get(f.path().value());
+                if (e != null && !e.deleted() && e.contentHash().equals(h.contentHash())) {
+                    // only touched: the same content; remember the new time so it is not read again
+                    state.files.put(f.path().value(), entry(e.vector(), h, scanStarted));
+                    continue;
+                }
+                hashed.put(f.path().value(), h);
+            } catch (HashedFile.ChangedWhileReadException e) {
+                tally.skipped.add(e.getMessage());
+            } catch (java.nio.file.NoSuchFileException e) {
+                // deleted since the scan: the next run sends the deletion
+            } catch (IOException e) {
+                tally.skipped.add(f.path() + ": cannot be read (" + e.getMessage() + ")");
+            }
+        }
+        if (hashed.isEmpty()) {
+            state.save();
+            return;
+        }
+        Set<String> all = new LinkedHashSet<>();
+        hashed.values().forEach(h -> all.addAll(h.chunks()));
+        List<String> missing = new ArrayList<>();
+        List<String> list = new ArrayList<>(all);
+        for (int i = 0; i < list.size(); i += 10_000) {
+            missing.addAll(client.missing(list.subList(i, Math.min(list.size(), i + 10_000))));
+        }
+        upload(missing, hashed, chunker, tally);
+        List<ObjectNode> files = new ArrayList<>();
+        for (HashedFile h : hashed.values()) {
+            if (h.path() == null) {
+                continue;
+            }
+            ObjectNode o = Json.object();
+            o.put("path", h.path().value());
+            SyncState.Entry e = state.files.get(h.path().value());
+            vector(o.putObject("base"), e == null ? VersionVector.EMPTY : e.vector());
+            o.put("deleted", false);
+            o.put("size", h.size());
+            o.put("mtime", h.mtimeNanos() / 1_000_000);
+            o.put("content_hash", h.contentHash());
+            h.chunks().forEach(o.putArray("chunks")::add);
+            files.add(o);
+        }
+        applyCommit(state, commit(files, hashed, chunker, tally), hashed, scanStarted, tally, current);
+    }
+
+    /** Commits; chunks the vault says it still lacks (lost with a restarted server) are sent and the commit retried. */
+    private JsonNode commit(List<ObjectNode> files, Map<String, HashedFile> hashed, ContentChunker chunker, Tally tally)
+            throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return client.commit(files);
+            } catch (VaultClient.ServerException e) {
+                if (e.status() != 409 || !e.code().equals("missing_chunks") || attempt >= 3) {
+                    throw e;
+                }
+                List<String> missing = new ArrayList<>();
+                e.body().path("missing").forEach(h -> missing.add(h.asString()));
+                upload(missing, hashed, chunker, tally);
+            }
+        }
+    }
+
+    /** Sends the chunks the vault lacks, in batches that fit a request, from memory or read again. */
+    private void upload(List<String> missing, Map<String, HashedFile> hashed, ContentChunker chunker, Tally tally) throws IOException {
+        if (missing.isEmpty()) {
+            return;
+        }
+        Set<String> wanted = new HashSet<>(missing);
+        int batchLimit = 8 * 1024 * 1024;
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        Set<String> sent = new HashSet<>();
+        for (Map.Entry<String, HashedFile> entry : new ArrayList<>(hashed.entrySet())) {
+            HashedFile h = entry.getValue();
+            if (h.chunks().stream().noneMatch(wanted::contains)) {
+                continue;
+            }
+            Map<String, byte[]> bytes = h.bytes();
+            if (h.chunks().stream().filter(wanted::contains).anyMatch(c -> !h.bytes().containsKey(c))) {
+                // not kept in memory: read again, and only if it is still the file that was hashed
+                try {
+                    HashedFile again = HashedFile.read(chunker, new LocalFiles.Found(h.path(), h.file(), h.size(), h.mtimeNanos()),
+                            false, wanted, SyncProgress.NONE);
+                    if (!again.contentHash().equals(h.contentHash())) {
+                        throw new HashedFile.ChangedWhileReadException(h.path());
+                    }
+                    bytes = again.bytes();
+                } catch (IOException e) {
+                    tally.skipped.add(e.getMessage());
+                    hashed.put(entry.getKey(), new HashedFile(null, h.file(), 0, 0, "", List.of(), Map.of()));
+                    continue;
+                }
+            }
+            for (String c : h.chunks()) {
+                if (!wanted.contains(c) || !sent.add(c)) {
+                    continue;
+                }
+                byte[] b = bytes.get(c);
+                if (batch.size() + ChunkFrames.frameSize(b.length) > batchLimit) {
+                    client.putChunks(batch.toByteArray());
+                    batch.reset();
+                }
+                ChunkFrames.write(batch, c, b);
+                tally.bytesSent += b.length;
+            }
+        }
+        if (batch.size() > 0) {
+            client.putChunks(batch.toByteArray());
+        }
+    }
+
+    private void applyCommit(SyncState state, JsonNode result, Map<String, HashedFile> hashed, long scanStarted, Tally tally,
+                             List<FileVersion> current) throws IOException {
+        Map<String, String> copies = new HashMap<>();
+        for (JsonNode c : result.path("conflicts")) {
+            String path = c.path("path").asString();
+            String kind = c.path("kind").asString();
+            tally.conflicts.add(path + ": " + c.path("detail").asString());
+            if (c.hasNonNull("current")) {
+                current.add(FileVersion.fromJson(c.path("current")));
+            }
+            switch (kind) {
+                case "edited_on_both" -> copies.put(c.path("copy").asString(), path);
+                // the deletion was refused: forget the path, so the pull brings the other device's version back
+                case "delete_refused" -> state.files.remove(path);
+                default -> {
+                    // a name collision: nothing was taken; the file stays here and is reported each run
+                }
+            }
+        }
+        for (JsonNode a : result.path("accepted")) {
+            FileVersion v = FileVersion.fromJson(a);
+            String original = copies.get(v.path().value());
+            HashedFile h = hashed.get(original != null ? original : v.path().value());
+            if (original != null) {
+                // this device's edit now lives under the conflict name: move the file there, take the vault's version back
+                moveToConflictCopy(h, v.path());
+                state.files.remove(original);
+                long[] now = LocalFiles.stat(root.resolve(v.path().value())).orElse(new long[] {h.size(), h.mtimeNanos()});
+                state.files.put(v.path().value(), new SyncState.Entry(v.vector(), false, now[0], racy(now[1], scanStarted), v.contentHash()));
+            } else if (v.deleted()) {
+                state.files.put(v.path().value(), new SyncState.Entry(v.vector(), true, 0, 0, ""));
+            } else if (h != null) {
+                state.files.put(v.path().value(), entry(v.vector(), h, scanStarted));
+            }
+            tally.sent++;
+        }
+        state.save();
+    }
+
+    private void moveToConflictCopy(HashedFile h, VaultPath copy) throws IOException {
+        Path target = LocalFiles.target(root, copy);
+        long[] now = LocalFiles.stat(h.file()).orElse(null);
+        if (now == null || now[0] != h.size() || now[1] != h.mtimeNanos()) {
+            return; // edited again meanwhile: left where it is, sent at the next run
+        }
+        Files.move(h.file(), target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static SyncState.Entry entry(VersionVector vector, HashedFile h, long scanStarted) {
+        return new SyncState.Entry(vector, false, h.size(), racy(h.mtimeNanos(), scanStarted), h.contentHash());
+    }
+
+    /**
+     * A file modified at the moment of the scan or after may change again within the same clock tick
+     * without its time moving: such a time is not kept (-1), so the next run reads the file again.
+     */
+    static long racy(long mtimeNanos, long scanStartedNanos) {
+        return mtimeNanos >= scanStartedNanos - 10_000_000L ? -1 : mtimeNanos;
+    }
+
+    static void vector(ObjectNode into, VersionVector v) {
+        v.counters().forEach(into::put);
+    }
+}
