@@ -4,6 +4,8 @@ import io.cervella.app.cli.KeysCommand;
 import io.cervella.app.cli.MemoryCommand;
 import io.cervella.app.cli.ModelCommand;
 import io.cervella.app.cli.ServeCommand;
+import io.cervella.app.cli.SyncCommand;
+import io.cervella.app.cli.VaultCommand;
 import io.cervella.app.cli.UsageCommand;
 import io.cervella.app.cli.WorkerCommand;
 import io.cervella.core.config.ConfigException;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cervella", mixinStandardHelpOptions = true, version = "cervella 0.1.0",
         description = "Self-hosted infrastructure for AI agent teams.",
         subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class,
-            MemoryCommand.class})
+            MemoryCommand.class, SyncCommand.class, VaultCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -24,7 +26,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault)");
     }
 
     public static void main(String[] args) {

@@ -241,6 +241,29 @@ public final class VaultService {
         return new CheckReport(packs.packs(), packs.chunks(), head, versions, List.copyOf(problems));
     }
 
+    /** Rebuilds the database index from the manifests in the blob store; returns the number of commits. */
+    public long reindex() throws IOException {
+        List<String> names = repo.store().list("manifests/");
+        java.util.Iterator<String> it = names.iterator();
+        return index.rebuild(new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Manifest next() {
+                String name = it.next();
+                long seq = Long.parseLong(name.substring("manifests/".length()), 16);
+                try {
+                    return Manifest.decrypt(repo.keys().streamingAead(), seq, repo.store().get(name).orElseThrow());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(name + ": " + e.getMessage(), e);
+                }
+            }
+        });
+    }
+
     private static byte[] hash(String hex) {
         if (hex == null || !hex.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("a content hash is 64 lower-case hex digits");

@@ -50,6 +50,31 @@ final class ServerClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    /** A body that is not JSON (a file's content); an error answer is still read as JSON. */
+    byte[] getBytes(String path) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).GET().header("Authorization", "Bearer " + key)
+                .timeout(timeout).build();
+        HttpResponse<byte[]> resp;
+        try {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new Main.CliFailure("cannot reach " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Main.CliFailure("interrupted");
+        }
+        if (resp.statusCode() / 100 != 2) {
+            String message;
+            try {
+                message = Json.MAPPER.readTree(resp.body()).path("error").path("message").asString("(no message)");
+            } catch (RuntimeException e) {
+                message = "(no message)";
+            }
+            throw new Main.CliFailure(base + " answered HTTP " + resp.statusCode() + ": " + message);
+        }
+        return resp.body();
+    }
+
     JsonNode post(String path, Object body) {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")

@@ -26,10 +26,16 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path data) throws Exception {
+        return start(data, java.util.Map.of());
+    }
+
+    /** Starts with these environment variables added to this JVM's. */
+    static ServerProcess start(Path data, java.util.Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"), "io.cervella.app.Main",
                 "serve", "--data", data.toString(), "--port", "0", "--bind", "127.0.0.1");
+        pb.environment().putAll(env);
         pb.redirectError(data.resolve("server-stderr.log").toFile());
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

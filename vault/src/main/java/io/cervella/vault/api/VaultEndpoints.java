@@ -210,29 +210,7 @@ public final class VaultEndpoints {
             ex.sendJson(409, o);
             return;
         }
-        ex.sendJson(200, commitResult(result));
-    }
-
-    /** The result, each conflict with the path's current version: the device writes it where its edit was. */
-    private ObjectNode commitResult(VaultService.CommitResult result) {
-        ObjectNode o = Json.object();
-        o.put("seq", result.seq());
-        ArrayNode accepted = o.putArray("accepted");
-        result.accepted().forEach(v -> accepted.add(v.toJson()));
-        ArrayNode conflicts = o.putArray("conflicts");
-        for (CommitPlanner.Conflict c : result.conflicts()) {
-            ObjectNode j = conflicts.addObject();
-            j.put("path", c.path().value());
-            j.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
-            if (c.copy() != null) {
-                j.put("copy", c.copy().value());
-            }
-            j.put("detail", c.detail());
-            if (c.kind() != CommitPlanner.ConflictKind.NAME_COLLISION) {
-                vault.version(c.path(), 0).ifPresent(v -> j.set("current", versioned(v)));
-            }
-        }
-        return o;
+        ex.sendJson(200, VaultJson.commitResult(vault, result));
     }
 
     private static CommitPlanner.Change change(JsonNode f, int i) {
@@ -284,28 +262,13 @@ public final class VaultEndpoints {
         o.put("next", next);
         o.put("more", !page.isEmpty() && next < head);
         ArrayNode versions = o.putArray("versions");
-        page.forEach(v -> versions.add(versioned(v)));
+        page.forEach(v -> versions.add(VaultJson.versioned(v)));
         ex.sendJson(200, o);
-    }
-
-    static ObjectNode versioned(VaultIndex.Versioned v) {
-        ObjectNode j = v.version().toJson();
-        j.put("seq", v.seq());
-        return j;
     }
 
     private void files(Exchange ex) throws IOException {
-        String prefix = ex.query("prefix").orElse("");
-        boolean deleted = ex.query("deleted").map(Boolean::parseBoolean).orElse(false);
-        ObjectNode o = Json.object();
-        o.put("head", vault.head());
-        ArrayNode files = o.putArray("files");
-        for (VaultIndex.Versioned v : vault.tree(prefix, deleted)) {
-            ObjectNode j = versioned(v);
-            j.remove("chunks"); // a listing: the chunk lists would be most of it
-            files.add(j);
-        }
-        ex.sendJson(200, o);
+        ex.sendJson(200, VaultJson.files(vault, ex.query("prefix").orElse(""),
+                ex.query("deleted").map(Boolean::parseBoolean).orElse(false)));
     }
 
     private static VaultPath pathParam(Exchange ex) {
@@ -319,15 +282,10 @@ public final class VaultEndpoints {
 
     private void versions(Exchange ex) throws IOException {
         VaultPath path = pathParam(ex);
-        List<VaultIndex.Versioned> all = vault.history(path);
-        if (all.isEmpty()) {
+        if (vault.history(path).isEmpty()) {
             throw ApiException.notFound("file_not_found", "the vault has never had '" + path + "'");
         }
-        ObjectNode o = Json.object();
-        o.put("path", path.value());
-        ArrayNode versions = o.putArray("versions");
-        all.forEach(v -> versions.add(versioned(v).without("chunks")));
-        ex.sendJson(200, o);
+        ex.sendJson(200, VaultJson.versions(vault, path));
     }
 
     private void file(Exchange ex) throws IOException {
@@ -364,20 +322,11 @@ public final class VaultEndpoints {
         if (vault.version(path, seq.asLong()).isEmpty()) {
             throw ApiException.notFound("file_not_found", "'" + path + "' has no version " + seq.asLong());
         }
-        ex.sendJson(200, commitResult(vault.restore(device(ex), path, seq.asLong())));
+        ex.sendJson(200, VaultJson.commitResult(vault, vault.restore(device(ex), path, seq.asLong())));
     }
 
     private void check(Exchange ex) throws IOException {
-        VaultService.CheckReport r = vault.check();
-        ObjectNode o = Json.object();
-        o.put("clean", r.clean());
-        o.put("packs", r.packs());
-        o.put("chunks", r.chunks());
-        o.put("commits", r.commits());
-        o.put("versions", r.versions());
-        ArrayNode problems = o.putArray("problems");
-        r.problems().forEach(problems::add);
-        ex.sendJson(200, o);
+        ex.sendJson(200, VaultJson.check(vault.check()));
     }
 
     private static long longParam(Exchange ex, String name, long fallback) {

@@ -72,9 +72,11 @@ public final class DeviceSync {
             state.vaultId = vaultId;
             state.deviceId = info.path("device").path("id").asString();
             state.gearTable = GearTable.fromBase64(info.path("chunking").path("gear_table").asString());
+            state.maxBodyBytes = info.path("max_body_bytes").asLong(4L * 1024 * 1024);
             state.save();
         }
         ContentChunker chunker = new ContentChunker(state.gearTable);
+        maxBodyBytes = state.maxBodyBytes;
         IgnoreRules rules = LocalFiles.ignoreRules(root);
         long scanStarted = System.currentTimeMillis() * 1_000_000L;
         LocalFiles.Scan scan = LocalFiles.scan(root, rules);
@@ -228,12 +230,16 @@ public final class DeviceSync {
     }
 
     /** Sends the chunks the vault lacks, in batches that fit a request, from memory or read again. */
+    private long maxBodyBytes;
+
     private void upload(List<String> missing, Map<String, HashedFile> hashed, ContentChunker chunker, Tally tally) throws IOException {
         if (missing.isEmpty()) {
             return;
         }
         Set<String> wanted = new HashSet<>(missing);
-        int batchLimit = 8 * 1024 * 1024;
+        // under the server's body limit, with room for a frame's header; never less than one largest chunk
+        int batchLimit = (int) Math.max(ChunkFrames.frameSize(ContentChunker.MAX_SIZE),
+                Math.min(8L * 1024 * 1024, (maxBodyBytes > 0 ? maxBodyBytes : 4L * 1024 * 1024) - 64 * 1024));
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         Set<String> sent = new HashSet<>();
         for (Map.Entry<String, HashedFile> entry : new ArrayList<>(hashed.entrySet())) {

@@ -34,6 +34,8 @@ public final class SyncState {
     String deviceId;
     long seq;
     GearTable gearTable;
+    /** The server's request body limit: chunk batches stay under it. */
+    long maxBodyBytes;
     final Map<String, Entry> files = new TreeMap<>();
 
     private SyncState(Path file) {
@@ -63,6 +65,7 @@ public final class SyncState {
         s.vaultId = o.path("vault_id").asString(null);
         s.deviceId = o.path("device").asString(null);
         s.seq = o.path("seq").asLong(0);
+        s.maxBodyBytes = o.path("max_body_bytes").asLong(0);
         s.gearTable = o.hasNonNull("gear_table") ? GearTable.fromBase64(o.path("gear_table").asString()) : null;
         for (Map.Entry<String, JsonNode> e : o.path("files").properties()) {
             JsonNode f = e.getValue();
@@ -84,6 +87,7 @@ public final class SyncState {
         if (gearTable != null) {
             o.put("gear_table", gearTable.toBase64());
         }
+        o.put("max_body_bytes", maxBodyBytes);
         ObjectNode list = o.putObject("files");
         files.forEach((path, e) -> {
             ObjectNode f = list.putObject(path);

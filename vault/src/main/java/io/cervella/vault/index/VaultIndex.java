@@ -195,6 +195,35 @@ public final class VaultIndex {
         }
     }
 
+    /**
+     * Replaces this vault's index with one made from its manifests, in order (cervella vault reindex):
+     * the database lost or damaged, the blob store is the truth. Returns the head.
+     */
+    public long rebuild(java.util.Iterator<io.cervella.vault.manifest.Manifest> manifests) {
+        return db.jdbi().inTransaction(h -> {
+            h.createUpdate("DELETE FROM vault_versions WHERE vault_id = :v").bind("v", repo.vaultId()).execute();
+            h.createUpdate("DELETE FROM vault_commits WHERE vault_id = :v").bind("v", repo.vaultId()).execute();
+            long head = 0;
+            while (manifests.hasNext()) {
+                io.cervella.vault.manifest.Manifest m = manifests.next();
+                if (m.seq() != head + 1) {
+                    throw new IllegalStateException("manifest " + (head + 1) + " is missing (the next one is " + m.seq()
+                            + "); the commits after a gap cannot be trusted to be complete");
+                }
+                head = m.seq();
+                h.createUpdate("INSERT INTO vault_commits (vault_id, seq, device, committed_at) VALUES (:v, :s, :d, :t)")
+                        .bind("v", repo.vaultId()).bind("s", m.seq()).bind("d", m.device()).bind("t", m.committedAt()).execute();
+                for (FileVersion f : m.files()) {
+                    String id = pathId(f.path());
+                    h.createUpdate("INSERT INTO vault_versions (vault_id, path_id, seq, sealed) VALUES (:v, :p, :s, :x)")
+                            .bind("v", repo.vaultId()).bind("p", id).bind("s", m.seq()).bind("x", seal(id, m.seq(), f)).execute();
+                }
+            }
+            h.createUpdate("UPDATE vault_heads SET seq = :s WHERE vault_id = :v").bind("v", repo.vaultId()).bind("s", head).execute();
+            return head;
+        });
+    }
+
     /** The numbers of the commits, for checks: 1..head without gaps. */
     public List<Long> commits() {
         return db.jdbi().withHandle(h -> new ArrayList<>(h.createQuery(
