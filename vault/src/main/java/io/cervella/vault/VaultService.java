@@ -109,13 +109,18 @@ public final class VaultService {
         chunks.flush(); // the packs are durable before any version points at them
         Instant now = clock.instant();
         CommitPlanner.Plan[] plan = new CommitPlanner.Plan[1];
-        long seq = index.commit(device.id(), now.toEpochMilli(), changes.stream().map(CommitPlanner.Change::path).toList(),
-                current -> {
-                    plan[0] = CommitPlanner.plan(current, device, now, changes);
-                    return plan[0].versions();
-                },
-                n -> repo.store().put(Manifest.blobName(n), new Manifest(n, device.id(), now.toEpochMilli(), plan[0].versions())
-                        .encrypt(repo.keys().streamingAead())));
+        long seq;
+        try {
+            seq = index.commit(device.id(), now.toEpochMilli(), changes.stream().map(CommitPlanner.Change::path).toList(),
+                    current -> {
+                        plan[0] = CommitPlanner.plan(current, device, now, changes);
+                        return plan[0].versions();
+                    },
+                    n -> repo.store().put(Manifest.blobName(n), new Manifest(n, device.id(), now.toEpochMilli(), plan[0].versions())
+                            .encrypt(repo.keys().streamingAead())));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // the manifest could not be written (a full disk): nothing was committed
+        }
         if (seq != 0) {
             synchronized (commits) {
                 commits.notifyAll();

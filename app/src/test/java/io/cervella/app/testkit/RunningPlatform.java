@@ -92,6 +92,9 @@ public final class RunningPlatform implements AutoCloseable {
 
     public SSLContext sslContext() { return ssl; }
 
+    /** An HTTP client that trusts the platform, for requests the helpers here do not make. */
+    public HttpClient http() { return http; }
+
     /** Creates a key through the admin API and returns its plaintext. */
     public String createKey(String json) throws Exception {
         HttpResponse<String> r = post("/admin/keys", adminKey(), json);
