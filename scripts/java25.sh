@@ -2,7 +2,14 @@
 # Order: JAVA_HOME, then the java on the PATH, then any JDK under /usr/lib/jvm.
 
 java_major() {
-  # Prints the feature version of the java binary given, e.g. 25.
+  # Prints the feature version of the java binary given, e.g. 25: from the JDK's release file when it
+  # has one (no JVM start: the launcher stays fast), else by asking the JVM.
+  local release
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n 1
+    return
+  fi
   "$1" -XshowSettings:properties -version 2>&1 \
     | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }

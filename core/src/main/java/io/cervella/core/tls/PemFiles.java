@@ -28,6 +28,18 @@ public final class PemFiles {
     private PemFiles() {}
 
     public static List<X509Certificate> readCertificates(Path file) throws IOException {
+        // the JDK's own parser first: it reads plain PEM bundles without loading Bouncy Castle (a CLI starts faster)
+        try (var in = Files.newInputStream(file)) {
+            List<X509Certificate> certs = new ArrayList<>();
+            for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                certs.add((X509Certificate) c);
+            }
+            if (!certs.isEmpty()) {
+                return certs;
+            }
+        } catch (CertificateException | RuntimeException e) {
+            // text around the blocks (openssl's "Bag Attributes"): Bouncy Castle's parser skips it
+        }
         List<X509Certificate> certs = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
             Object o;
