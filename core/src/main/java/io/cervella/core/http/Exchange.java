@@ -63,6 +63,15 @@ public final class Exchange {
                 drain(in);
                 throw tooLarge();
             }
+            long declared = request.getLength();
+            if (declared >= 0) {
+                // the length is known: one array of that size, read into (no growing and joining of parts)
+                byte[] bytes = new byte[(int) declared];
+                if (in.readNBytes(bytes, 0, bytes.length) == declared && in.read() < 0) {
+                    return bytes;
+                }
+                throw ApiException.badRequest("invalid_body", "the request body does not match its Content-Length");
+            }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (bytes.length > maxBodyBytes) {
                 drain(in);

@@ -53,14 +53,16 @@ public final class ContentChunker {
         return end;
     }
 
-    /** The chunks of a stream, one at a time, holding at most {@link #MAX_SIZE} bytes. */
+    /** The chunks of a stream, one at a time, reading ahead at most a few of the largest chunks. */
     public Reader reader(InputStream in) {
         return new Reader(in);
     }
 
     public final class Reader {
         private final InputStream in;
-        private final byte[] buffer = new byte[MAX_SIZE];
+        /** Read ahead; the next chunk starts at {@code start}. Compacted only when the tail runs short. */
+        private final byte[] buffer = new byte[4 * MAX_SIZE];
+        private int start;
         private int filled;
         private boolean eof;
 
@@ -70,21 +72,25 @@ public final class ContentChunker {
 
         /** The next chunk, or null at the end of the stream (an empty stream has no chunk). */
         public byte[] next() throws IOException {
-            while (!eof && filled < MAX_SIZE) {
-                int n = in.read(buffer, filled, MAX_SIZE - filled);
-                if (n < 0) {
-                    eof = true;
-                } else {
-                    filled += n;
+            if (!eof && filled - start < MAX_SIZE) {
+                System.arraycopy(buffer, start, buffer, 0, filled - start);
+                filled -= start;
+                start = 0;
+                while (!eof && filled < buffer.length) {
+                    int n = in.read(buffer, filled, buffer.length - filled);
+                    if (n < 0) {
+                        eof = true;
+                    } else {
+                        filled += n;
+                    }
                 }
             }
-            if (filled == 0) {
+            if (filled == start) {
                 return null;
             }
-            int length = cut(buffer, 0, filled);
-            byte[] chunk = Arrays.copyOf(buffer, length);
-            System.arraycopy(buffer, length, buffer, 0, filled - length);
-            filled -= length;
+            int length = cut(buffer, start, filled - start);
+            byte[] chunk = Arrays.copyOfRange(buffer, start, start + length);
+            start += length;
             return chunk;
         }
     }

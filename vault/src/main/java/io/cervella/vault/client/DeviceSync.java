@@ -41,8 +41,10 @@ public final class DeviceSync {
     }
 
     /** Files of about this many bytes are hashed, sent and committed together. */
-    static final long GROUP_BYTES = 32L * 1024 * 1024;
-    static final int GROUP_FILES = 2_000;
+    static final long GROUP_BYTES = 96L * 1024 * 1024;
+    static final int GROUP_FILES = 4_000;
+    /** Chunk batches on their way at once: the server seals one while the next arrives. */
+    static final int UPLOADS_IN_FLIGHT = 2;
 
     private final Path root;
     private final VaultClient client;
@@ -112,7 +114,13 @@ public final class DeviceSync {
             throw new MassDeleteException(deleted.size(), live);
         }
         List<FileVersion> current = new ArrayList<>();
+        chain = state.seq;
         push(state, chunker, changed, deleted, scanStarted, tally, current);
+        if (chain > state.seq) {
+            // this run's commits followed each other with no other device's between them: nothing to pull up to there
+            state.seq = chain;
+            state.save();
+        }
         new Puller(root, client, chunker, rules, progress).pull(state, tally, current);
         return tally.report(state.seq);
     }
@@ -129,19 +137,46 @@ public final class DeviceSync {
         if (!changed.isEmpty()) {
             progress.phase("sending", total, changed.size());
         }
+        List<List<LocalFiles.Found>> groups = new ArrayList<>();
         List<LocalFiles.Found> group = new ArrayList<>();
         long groupBytes = 0;
         for (LocalFiles.Found f : changed) {
             if (!group.isEmpty() && (groupBytes + f.size() > GROUP_BYTES || group.size() >= GROUP_FILES)) {
-                pushGroup(state, chunker, group, scanStarted, tally, current);
-                group.clear();
+                groups.add(group);
+                group = new ArrayList<>();
                 groupBytes = 0;
             }
             group.add(f);
             groupBytes += f.size();
         }
         if (!group.isEmpty()) {
-            pushGroup(state, chunker, group, scanStarted, tally, current);
+            groups.add(group);
+        }
+        // the next group is read and hashed while this one is sent and committed
+        java.util.concurrent.BlockingQueue<HashedGroup> ready = new java.util.concurrent.ArrayBlockingQueue<>(1);
+        Map<String, SyncState.Entry> known = Map.copyOf(state.files);
+        Thread hasher = Thread.ofPlatform().name("vault-hash").daemon().start(() -> {
+            for (List<LocalFiles.Found> g : groups) {
+                HashedGroup h = hashGroup(chunker, g, known);
+                try {
+                    ready.put(h);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            for (int i = 0; i < groups.size(); i++) {
+                HashedGroup h;
+                try {
+                    h = ready.take();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException("interrupted");
+                }
+                pushGroup(state, h, chunker, scanStarted, tally, current);
+            }
+        } finally {
+            hasher.interrupt();
         }
         if (!deleted.isEmpty()) {
             List<ObjectNode> files = new ArrayList<>();
@@ -158,29 +193,43 @@ public final class DeviceSync {
         }
     }
 
-    private void pushGroup(SyncState state, ContentChunker chunker, List<LocalFiles.Found> group, long scanStarted, Tally tally,
-                           List<FileVersion> current) throws IOException {
-        // hash every file (keeping the bytes while the group is small enough to hold)
+    /** A group read and hashed: files with new content, files only touched (same content), what could not be read. */
+    private record HashedGroup(Map<String, HashedFile> hashed, List<HashedFile> touched, List<String> skipped) {}
+
+    private HashedGroup hashGroup(ContentChunker chunker, List<LocalFiles.Found> group, Map<String, SyncState.Entry> known) {
+        // the bytes are kept while the group is small enough to hold (a single large file is read again to send)
         boolean keep = group.stream().mapToLong(LocalFiles.Found::size).sum() <= GROUP_BYTES;
         Map<String, HashedFile> hashed = new LinkedHashMap<>();
+        List<HashedFile> touched = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         for (LocalFiles.Found f : group) {
             try {
                 HashedFile h = HashedFile.read(chunker, f, keep, null, progress);
-                SyncState.Entry e = state.files.get(f.path().value());
+                SyncState.Entry e = known.get(f.path().value());
                 if (e != null && !e.deleted() && e.contentHash().equals(h.contentHash())) {
-                    // only touched: the same content; remember the new time so it is not read again
-                    state.files.put(f.path().value(), entry(e.vector(), h, scanStarted));
-                    continue;
+                    touched.add(h);
+                } else {
+                    hashed.put(f.path().value(), h);
                 }
-                hashed.put(f.path().value(), h);
             } catch (HashedFile.ChangedWhileReadException e) {
-                tally.skipped.add(e.getMessage());
+                skipped.add(e.getMessage());
             } catch (java.nio.file.NoSuchFileException e) {
                 // deleted since the scan: the next run sends the deletion
             } catch (IOException e) {
-                tally.skipped.add(f.path() + ": cannot be read (" + e.getMessage() + ")");
+                skipped.add(f.path() + ": cannot be read (" + e.getMessage() + ")");
             }
         }
+        return new HashedGroup(hashed, touched, skipped);
+    }
+
+    private void pushGroup(SyncState state, HashedGroup group, ContentChunker chunker, long scanStarted, Tally tally,
+                           List<FileVersion> current) throws IOException {
+        tally.skipped.addAll(group.skipped());
+        for (HashedFile h : group.touched()) {
+            // only touched: the same content; its new time is kept so that it is not read again
+            state.files.put(h.path().value(), entry(state.files.get(h.path().value()).vector(), h, scanStarted));
+        }
+        Map<String, HashedFile> hashed = group.hashed();
         if (hashed.isEmpty()) {
             state.save();
             return;
@@ -231,6 +280,8 @@ public final class DeviceSync {
 
     /** Sends the chunks the vault lacks, in batches that fit a request, from memory or read again. */
     private long maxBodyBytes;
+    /** The last commit of an unbroken run of this device's own commits after the state's seq, or -1 once broken. */
+    private long chain;
 
     private void upload(List<String> missing, Map<String, HashedFile> hashed, ContentChunker chunker, Tally tally) throws IOException {
         if (missing.isEmpty()) {
@@ -240,49 +291,58 @@ public final class DeviceSync {
         // under the server's body limit, with room for a frame's header; never less than one largest chunk
         int batchLimit = (int) Math.max(ChunkFrames.frameSize(ContentChunker.MAX_SIZE),
                 Math.min(8L * 1024 * 1024, (maxBodyBytes > 0 ? maxBodyBytes : 4L * 1024 * 1024) - 64 * 1024));
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        Set<String> sent = new HashSet<>();
-        for (Map.Entry<String, HashedFile> entry : new ArrayList<>(hashed.entrySet())) {
-            HashedFile h = entry.getValue();
-            if (h.chunks().stream().noneMatch(wanted::contains)) {
-                continue;
-            }
-            Map<String, byte[]> bytes = h.bytes();
-            if (h.chunks().stream().filter(wanted::contains).anyMatch(c -> !h.bytes().containsKey(c))) {
-                // not kept in memory: read again, and only if it is still the file that was hashed
-                try {
-                    HashedFile again = HashedFile.read(chunker, new LocalFiles.Found(h.path(), h.file(), h.size(), h.mtimeNanos()),
-                            false, wanted, SyncProgress.NONE);
-                    if (!again.contentHash().equals(h.contentHash())) {
-                        throw new HashedFile.ChangedWhileReadException(h.path());
+        try (BatchSender sender = new BatchSender(client, UPLOADS_IN_FLIGHT)) {
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            Set<String> sent = new HashSet<>();
+            for (Map.Entry<String, HashedFile> entry : new ArrayList<>(hashed.entrySet())) {
+                HashedFile h = entry.getValue();
+                if (h.chunks().stream().noneMatch(wanted::contains)) {
+                    continue;
+                }
+                Map<String, byte[]> bytes = h.bytes();
+                if (h.chunks().stream().filter(wanted::contains).anyMatch(c -> !h.bytes().containsKey(c))) {
+                    // not kept in memory: read again, and only if it is still the file that was hashed
+                    try {
+                        HashedFile again = HashedFile.read(chunker, new LocalFiles.Found(h.path(), h.file(), h.size(), h.mtimeNanos()),
+                                false, wanted, SyncProgress.NONE);
+                        if (!again.contentHash().equals(h.contentHash())) {
+                            throw new HashedFile.ChangedWhileReadException(h.path());
+                        }
+                        bytes = again.bytes();
+                    } catch (IOException e) {
+                        tally.skipped.add(e.getMessage());
+                        hashed.put(entry.getKey(), new HashedFile(null, h.file(), 0, 0, "", List.of(), Map.of()));
+                        continue;
                     }
-                    bytes = again.bytes();
-                } catch (IOException e) {
-                    tally.skipped.add(e.getMessage());
-                    hashed.put(entry.getKey(), new HashedFile(null, h.file(), 0, 0, "", List.of(), Map.of()));
-                    continue;
+                }
+                for (String c : h.chunks()) {
+                    if (!wanted.contains(c) || !sent.add(c)) {
+                        continue;
+                    }
+                    byte[] b = bytes.get(c);
+                    if (batch.size() + ChunkFrames.frameSize(b.length) > batchLimit) {
+                        sender.send(batch.toByteArray());
+                        batch.reset();
+                    }
+                    ChunkFrames.write(batch, c, b);
+                    tally.bytesSent += b.length;
                 }
             }
-            for (String c : h.chunks()) {
-                if (!wanted.contains(c) || !sent.add(c)) {
-                    continue;
-                }
-                byte[] b = bytes.get(c);
-                if (batch.size() + ChunkFrames.frameSize(b.length) > batchLimit) {
-                    client.putChunks(batch.toByteArray());
-                    batch.reset();
-                }
-                ChunkFrames.write(batch, c, b);
-                tally.bytesSent += b.length;
+            if (batch.size() > 0) {
+                sender.send(batch.toByteArray());
             }
-        }
-        if (batch.size() > 0) {
-            client.putChunks(batch.toByteArray());
+            sender.awaitAll();
         }
     }
 
     private void applyCommit(SyncState state, JsonNode result, Map<String, HashedFile> hashed, long scanStarted, Tally tally,
                              List<FileVersion> current) throws IOException {
+        long seq = result.path("seq").asLong();
+        if (chain >= 0 && seq == chain + 1 && result.path("conflicts").isEmpty()) {
+            chain = seq;
+        } else if (seq != chain) {
+            chain = -1; // someone else committed in between (or a conflict): the pull reads from the state's seq
+        }
         Map<String, String> copies = new HashMap<>();
         for (JsonNode c : result.path("conflicts")) {
             String path = c.path("path").asString();

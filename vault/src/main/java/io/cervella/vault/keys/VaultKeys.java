@@ -86,12 +86,28 @@ public final class VaultKeys {
     /** HMAC-SHA256 under the id key: names that reveal nothing without the key (chunk ids, path ids). */
     public byte[] keyedHash(byte[] data) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(idKey, "HmacSHA256"));
+            // a clone of a keyed prototype: a provider lookup and key setup per chunk cost more than the hash
+            Mac mac = (Mac) idMac().clone();
             return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HMAC-SHA256 of this JDK cannot be cloned", e);
         }
+    }
+
+    private volatile Mac idMacPrototype;
+
+    private Mac idMac() {
+        Mac m = idMacPrototype;
+        if (m == null) {
+            try {
+                m = Mac.getInstance("HmacSHA256");
+                m.init(new SecretKeySpec(idKey, "HmacSHA256"));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
+            }
+            idMacPrototype = m;
+        }
+        return m;
     }
 
     public GearTable gearTable() {

@@ -26,9 +26,15 @@ public final class ChunkStore {
     private final BlobStore blobs;
     private final PackReader reader;
     private final Map<String, Location> index = new ConcurrentHashMap<>();
-    /** Chunk ids in the pack being filled: received, not yet durable. */
+    /** Chunk ids in the pack being filled or being written: received, not yet durable. */
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private PackWriter open;
+    /** Full packs being written in the background (at most two: then adds wait), until durable. */
+    private final java.util.Queue<PackWrite> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.Semaphore writeSlots = new java.util.concurrent.Semaphore(2);
+
+    /** A finished pack on its way to the blob store; {@code done} fails if the write did. */
+    private record PackWrite(PackWriter.Pack pack, java.util.concurrent.CompletableFuture<Void> done) {}
 
     private ChunkStore(VaultRepository repo) {
         this.repo = repo;
@@ -60,34 +66,87 @@ public final class ChunkStore {
         return index.containsKey(id) || pending.contains(id);
     }
 
-    /** Takes a chunk; its bytes must hash to {@code contentHash}. A chunk the vault has is not stored again. */
-    public synchronized void add(byte[] contentHash, byte[] plaintext) throws IOException {
+    /**
+     * Takes a chunk; its bytes must hash to {@code contentHash}. A chunk the vault has is not stored
+     * again. The hash check and the encryption run outside the store's lock, so that uploads arriving
+     * together use every core; only the append (and a full pack's write) is serialized.
+     */
+    public void add(byte[] contentHash, byte[] plaintext) throws IOException {
         if (!MessageDigest.isEqual(sha256(plaintext), contentHash)) {
             throw new IllegalArgumentException("the chunk's bytes do not hash to " + HexFormat.of().formatHex(contentHash));
         }
-        String id = id(contentHash);
-        if (index.containsKey(id) || !pending.add(id)) {
+        byte[] chunkId = repo.keys().chunkId(contentHash);
+        String id = HexFormat.of().formatHex(chunkId);
+        if (index.containsKey(id) || pending.contains(id)) {
             return;
         }
-        open.add(repo.keys().chunkId(contentHash), plaintext);
-        if (open.size() >= PackWriter.TARGET_BYTES) {
-            flush();
+        PackWriter.SealedChunk sealed = PackWriter.seal(repo.keys().streamingAead(), chunkId, plaintext);
+        synchronized (this) {
+            // counted as here only once it is in the pack being filled: a commit's flush then writes it
+            if (index.containsKey(id) || !pending.add(id)) {
+                return;
+            }
+            open.add(sealed);
+            if (open.size() >= PackWriter.TARGET_BYTES) {
+                startWrite(); // written while more chunks come in; a commit's flush waits for it
+            }
         }
     }
 
-    /** Writes the pack being filled (durable when this returns); its chunks become readable. */
-    public synchronized void flush() throws IOException {
-        if (open.isEmpty()) {
-            return;
-        }
+    /** Hands the full pack to a background write (waits while two are being written). Holds the lock. */
+    private void startWrite() {
         PackWriter.Pack pack = open.finish();
-        blobs.put(pack.blobName(), pack.bytes());
+        open = new PackWriter(repo.keys().streamingAead());
+        writeSlots.acquireUninterruptibly();
+        PackWrite w = new PackWrite(pack, new java.util.concurrent.CompletableFuture<>());
+        writes.add(w);
+        Thread.ofVirtual().name("vault-pack-write").start(() -> {
+            try {
+                blobs.put(pack.blobName(), pack.bytes());
+                durable(pack);
+                writes.remove(w);
+                w.done().complete(null);
+            } catch (Throwable t) {
+                w.done().completeExceptionally(t); // stays in writes: the next flush tries it again
+            } finally {
+                writeSlots.release();
+            }
+        });
+    }
+
+    private void durable(PackWriter.Pack pack) {
         for (PackEntry e : pack.entries()) {
             String id = HexFormat.of().formatHex(e.chunkId());
             index.putIfAbsent(id, new Location(pack.blobName(), e));
             pending.remove(id);
         }
-        open = new PackWriter(repo.keys().streamingAead());
+    }
+
+    /**
+     * Makes every chunk received so far durable (before a commit points at them): the pack being
+     * filled is written, and this waits for the packs being written; one whose write failed (a full
+     * disk) is tried again, and if it fails again the error is thrown and its chunks stay pending.
+     */
+    public void flush() throws IOException {
+        synchronized (this) {
+            if (!open.isEmpty()) {
+                startWrite();
+            }
+        }
+        for (PackWrite w : List.copyOf(writes)) {
+            try {
+                w.done().join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                synchronized (this) {
+                    if (!writes.contains(w)) {
+                        continue; // another flush wrote it meanwhile
+                    }
+                    blobs.put(w.pack().blobName(), w.pack().bytes());
+                    durable(w.pack());
+                    writes.remove(w);
+                }
+            }
+        }
     }
 
     /** The chunk's bytes, checked against its content hash; empty if the vault does not have it. */

@@ -28,7 +28,9 @@ public final class PackWriter {
     static final byte HEADER_VERSION = 1;
 
     private final StreamingAead aead;
-    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    /** The chunks' ciphertexts, back to back: one buffer, copied once when the pack is finished. */
+    private byte[] body = new byte[TARGET_BYTES + 512 * 1024];
+    private int length;
     private final List<PackEntry> entries = new ArrayList<>();
 
     public PackWriter(StreamingAead aead) {
@@ -40,20 +42,50 @@ public final class PackWriter {
         return ByteBuffer.allocate(prefix.length + chunkId.length).put(prefix).put(chunkId).array();
     }
 
-    /** Appends a chunk (its id: the keyed hash; its plaintext). */
-    public void add(byte[] chunkId, byte[] plaintext) {
-        int offset = body.size();
-        try (OutputStream enc = aead.newEncryptingStream(body, chunkAssociatedData(chunkId))) {
+    /** A chunk encrypted for a pack, bound to its id; made outside any lock (the AEAD is thread-safe). */
+    public record SealedChunk(byte[] chunkId, byte[] ciphertext, int plaintextLength) {}
+
+    public static SealedChunk seal(StreamingAead aead, byte[] chunkId, byte[] plaintext) {
+        // sized for the ciphertext (a header, the tags of the 1 MiB segments), so the stream never grows it
+        Buffer out = new Buffer(plaintext.length + 128 + 16 * (plaintext.length / (1 << 20) + 1));
+        try (OutputStream enc = aead.newEncryptingStream(out, chunkAssociatedData(chunkId))) {
             enc.write(ENCODING_RAW);
             enc.write(plaintext);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot encrypt a chunk: " + e.getMessage(), e);
         }
-        entries.add(new PackEntry(chunkId, offset, body.size() - offset, plaintext.length));
+        return new SealedChunk(chunkId, out.bytes(), plaintext.length);
+    }
+
+    /** A byte buffer whose array is handed over as it is when it is exactly full (no copy). */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
+    }
+
+    /** Appends a chunk (its id: the keyed hash; its plaintext). */
+    public void add(byte[] chunkId, byte[] plaintext) {
+        add(seal(aead, chunkId, plaintext));
+    }
+
+    /** Appends a chunk sealed already. */
+    public void add(SealedChunk chunk) {
+        byte[] c = chunk.ciphertext();
+        if (length + c.length > body.length) {
+            body = java.util.Arrays.copyOf(body, Math.max(body.length * 2, length + c.length));
+        }
+        System.arraycopy(c, 0, body, length, c.length);
+        entries.add(new PackEntry(chunk.chunkId(), length, c.length, chunk.plaintextLength()));
+        length += c.length;
     }
 
     public int size() {
-        return body.size();
+        return length;
     }
 
     public boolean isEmpty() {
@@ -72,23 +104,23 @@ public final class PackWriter {
         }
     }
 
+    /** The pack's bytes: the chunks, the encrypted header, its length. Does not change the writer (a failed write is retried). */
     public Pack finish() {
         ByteBuffer header = ByteBuffer.allocate(1 + 4 + entries.size() * 44).order(ByteOrder.LITTLE_ENDIAN);
         header.put(HEADER_VERSION).putInt(entries.size());
         for (PackEntry e : entries) {
             header.put(e.chunkId()).putInt(e.offset()).putInt(e.ciphertextLength()).putInt(e.plaintextLength());
         }
-        ByteArrayOutputStream pack = new ByteArrayOutputStream(body.size() + header.capacity() + 128);
-        pack.writeBytes(body.toByteArray());
-        int headerStart = pack.size();
-        try (OutputStream enc = aead.newEncryptingStream(pack, HEADER_AD)) {
+        ByteArrayOutputStream sealedHeader = new ByteArrayOutputStream(header.capacity() + 128);
+        try (OutputStream enc = aead.newEncryptingStream(sealedHeader, HEADER_AD)) {
             enc.write(header.array());
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot encrypt a pack header: " + e.getMessage(), e);
         }
-        int headerLength = pack.size() - headerStart;
-        pack.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(headerLength).array());
-        byte[] bytes = pack.toByteArray();
+        int headerLength = sealedHeader.size();
+        byte[] bytes = java.util.Arrays.copyOf(body, length + headerLength + 4);
+        System.arraycopy(sealedHeader.toByteArray(), 0, bytes, length, headerLength);
+        ByteBuffer.wrap(bytes, length + headerLength, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(headerLength);
         return new Pack(sha256(bytes), bytes, List.copyOf(entries));
     }
 
