@@ -153,7 +153,7 @@ public final class Platform implements AutoCloseable {
         switch (vault) {
             case VaultStartup.Unlocked u -> {
                 LOG.info("vault {} {} ({} commits)", u.repository().vaultId(), u.created() ? "created" : "opened", u.service().head());
-                routes.addAll(VaultEndpoints.open(u.service(), config.server().maxBodyBytes()).routes());
+                routes.addAll(VaultEndpoints.open(u.service(), config.server().maxBodyBytes(), config.vault().retention().policy()).routes());
             }
             case VaultStartup.Locked l -> {
                 LOG.info("vault: {}", l.reason());

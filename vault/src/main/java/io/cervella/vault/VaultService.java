@@ -34,6 +34,8 @@ public final class VaultService {
     private final Clock clock;
     /** Woken by each commit made here, for pulls that wait for the next change. */
     private final Object commits = new Object();
+    /** Held by a commit and by a prune: no commit decides on chunks a prune is deleting. */
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
 
     public VaultService(VaultRepository repo, ChunkStore chunks, VaultIndex index, Clock clock) {
         this.repo = repo;
@@ -96,6 +98,15 @@ public final class VaultService {
 
     /** Commits a device's push; conflicts are decided as {@link CommitPlanner} says, and reported. */
     public CommitResult commit(Device device, List<CommitPlanner.Change> changes) throws IOException {
+        writeLock.lock();
+        try {
+            return commitLocked(device, changes);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private CommitResult commitLocked(Device device, List<CommitPlanner.Change> changes) throws IOException {
         List<String> needed = new ArrayList<>();
         for (CommitPlanner.Change c : changes) {
             if (!c.deleted()) {
@@ -244,6 +255,53 @@ public final class VaultService {
             }
         }
         return new CheckReport(packs.packs(), packs.chunks(), head, versions, List.copyOf(problems));
+    }
+
+    /** What a prune did (or, with dryRun, would do). */
+    public record PruneReport(int versionsDropped, int pathsForgotten, int packsDeleted, int packsRewritten, long bytesFreed,
+                              boolean dryRun) {}
+
+    /**
+     * Drops the versions {@code policy} no longer keeps and the packs only they needed, in the order
+     * docs/formats/vault.md (Retention and prune) gives, so that a crash at any step loses nothing kept.
+     * Commits wait meanwhile.
+     */
+    public PruneReport prune(io.cervella.vault.retention.RetentionPolicy policy, boolean dryRun) throws IOException {
+        writeLock.lock();
+        try {
+            List<VaultIndex.Versioned> all = index.all();
+            io.cervella.vault.retention.RetentionPolicy.Decision d = policy.decide(all, index.commitTimes(), clock.instant());
+            if (dryRun || d.drop().isEmpty()) {
+                return new PruneReport(d.drop().size(), d.pathsForgotten(), 0, 0, 0, true);
+            }
+            Set<VaultIndex.Versioned> dropped = new HashSet<>(d.drop());
+            Set<String> live = new HashSet<>();
+            for (VaultIndex.Versioned v : all) {
+                if (!dropped.contains(v)) {
+                    v.version().chunks().forEach(h -> live.add(HexFormat.of().formatHex(repo.keys().chunkId(hash(h)))));
+                }
+            }
+            ChunkStore.Repack repack = chunks.repack(live, 0.8);
+            Map<Long, Set<VaultPath>> bySeq = new java.util.TreeMap<>();
+            d.drop().forEach(v -> bySeq.computeIfAbsent(v.seq(), s -> new HashSet<>()).add(v.version().path()));
+            for (Map.Entry<Long, Set<VaultPath>> e : bySeq.entrySet()) {
+                long seq = e.getKey();
+                Optional<byte[]> blob = repo.store().get(Manifest.blobName(seq));
+                if (blob.isEmpty()) {
+                    continue;
+                }
+                Manifest m = Manifest.decrypt(repo.keys().streamingAead(), seq, blob.get());
+                List<FileVersion> kept = m.files().stream().filter(f -> !e.getValue().contains(f.path())).toList();
+                repo.store().put(Manifest.blobName(seq), new Manifest(seq, m.device(), m.committedAt(), kept)
+                        .encrypt(repo.keys().streamingAead()));
+            }
+            index.drop(d.drop());
+            chunks.deletePacks(repack.obsolete());
+            return new PruneReport(d.drop().size(), d.pathsForgotten(), repack.obsolete().size(), repack.rewritten(),
+                    repack.obsoleteBytes(), false);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Rebuilds the database index from the manifests in the blob store; returns the number of commits. */

@@ -33,14 +33,14 @@ import tools.jackson.databind.JsonNode;
  */
 @Command(name = "vault", mixinStandardHelpOptions = true, description = "The vault: files, versions, restore, check.",
         subcommands = {VaultCommand.Ls.class, VaultCommand.Cat.class, VaultCommand.Versions.class, VaultCommand.Restore.class,
-            VaultCommand.Check.class, VaultCommand.Reindex.class})
+            VaultCommand.Check.class, VaultCommand.Prune.class, VaultCommand.Reindex.class})
 public final class VaultCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required (ls, cat, versions, restore, check, reindex)");
+                "a subcommand is required (ls, cat, versions, restore, check, prune, reindex)");
     }
 
     /** What every subcommand shares: where the vault is, and running against it. */
@@ -204,6 +204,31 @@ public final class VaultCommand implements Runnable {
                     r.path("clean").asBoolean() ? "clean" : r.path("problems").size() + " problems",
                     r.path("packs").asLong(), r.path("chunks").asLong(), r.path("commits").asLong(), r.path("versions").asLong());
             return r.path("clean").asBoolean() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Drop the versions vault.retention no longer keeps, and the packs only they needed.")
+    static final class Prune extends VaultTask {
+        @Option(names = "--dry-run", description = "say what would go, change nothing")
+        boolean dryRun;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r;
+            if (target.remote()) {
+                var body = Json.object();
+                body.put("dry_run", dryRun);
+                r = target.client().withTimeout(java.time.Duration.ofHours(2)).post("/vault/prune", body);
+            } else {
+                CervellaConfig cfg = CervellaConfig.load(config, target.data());
+                r = local(v -> VaultJson.prune(v.prune(cfg.vault().retention().policy(), dryRun)));
+            }
+            out().printf("%s%d versions (%d paths forgotten), %d packs deleted (%d rewritten), %s freed%n",
+                    r.path("dry_run").asBoolean() ? "would drop " : "dropped ", r.path("versions_dropped").asInt(),
+                    r.path("paths_forgotten").asInt(), r.path("packs_deleted").asInt(), r.path("packs_rewritten").asInt(),
+                    SyncCommand.bytes(r.path("bytes_freed").asLong()));
+            return 0;
         }
     }
 

@@ -11,6 +11,7 @@ import io.cervella.vault.chunk.ContentChunker;
 import io.cervella.vault.index.VaultIndex;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.protocol.ChunkFrames;
+import io.cervella.vault.retention.RetentionPolicy;
 import io.cervella.vault.tree.VaultPath;
 import io.cervella.vault.version.CommitPlanner;
 import io.cervella.vault.version.Device;
@@ -45,20 +46,22 @@ public final class VaultEndpoints {
     private final VaultService vault;
     private final String lockedReason;
     private final long maxBodyBytes;
+    private final RetentionPolicy retention;
 
-    private VaultEndpoints(VaultService vault, String lockedReason, long maxBodyBytes) {
+    private VaultEndpoints(VaultService vault, String lockedReason, long maxBodyBytes, RetentionPolicy retention) {
         this.vault = vault;
         this.lockedReason = lockedReason;
         this.maxBodyBytes = maxBodyBytes;
+        this.retention = retention;
     }
 
-    public static VaultEndpoints open(VaultService vault, long maxBodyBytes) {
-        return new VaultEndpoints(vault, null, maxBodyBytes);
+    public static VaultEndpoints open(VaultService vault, long maxBodyBytes, RetentionPolicy retention) {
+        return new VaultEndpoints(vault, null, maxBodyBytes, retention);
     }
 
     /** The routes of a vault that is not unlocked: each answers 503 with the reason (how to unlock it). */
     public static VaultEndpoints locked(String reason) {
-        return new VaultEndpoints(null, reason, 0);
+        return new VaultEndpoints(null, reason, 0, null);
     }
 
     public List<Route> routes() {
@@ -75,7 +78,8 @@ public final class VaultEndpoints {
                 route("GET", "/vault/versions", Scope.VAULT, this::versions),
                 route("GET", "/vault/file", Scope.VAULT, this::file),
                 route("POST", "/vault/restore", Scope.VAULT, this::restore),
-                route("POST", "/vault/check", Scope.ADMIN, this::check));
+                route("POST", "/vault/check", Scope.ADMIN, this::check),
+                route("POST", "/vault/prune", Scope.ADMIN, this::prune));
     }
 
     private interface Handler {
@@ -327,6 +331,12 @@ public final class VaultEndpoints {
 
     private void check(Exchange ex) throws IOException {
         ex.sendJson(200, VaultJson.check(vault.check()));
+    }
+
+    private void prune(Exchange ex) throws IOException {
+        byte[] body = ex.body();
+        boolean dryRun = body.length > 0 && Json.MAPPER.readTree(body).path("dry_run").asBoolean(false);
+        ex.sendJson(200, VaultJson.prune(vault.prune(retention, dryRun)));
     }
 
     private static long longParam(Exchange ex, String name, long fallback) {

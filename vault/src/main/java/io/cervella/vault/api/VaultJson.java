@@ -56,6 +56,17 @@ public final class VaultJson {
         return o;
     }
 
+    public static ObjectNode prune(VaultService.PruneReport r) {
+        ObjectNode o = Json.object();
+        o.put("dry_run", r.dryRun());
+        o.put("versions_dropped", r.versionsDropped());
+        o.put("paths_forgotten", r.pathsForgotten());
+        o.put("packs_deleted", r.packsDeleted());
+        o.put("packs_rewritten", r.packsRewritten());
+        o.put("bytes_freed", r.bytesFreed());
+        return o;
+    }
+
     /** The result, each conflict with the path's current version: the device writes it where its edit was. */
     public static ObjectNode commitResult(VaultService vault, VaultService.CommitResult result) {
         ObjectNode o = Json.object();

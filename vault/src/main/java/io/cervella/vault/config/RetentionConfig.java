@@ -15,6 +15,10 @@ public record RetentionConfig(Integer days, Integer versions) {
         ConfigException.check(versions >= 1, "versions", "must be at least 1 (the current version is always kept)");
     }
 
+    public io.cervella.vault.retention.RetentionPolicy policy() {
+        return new io.cervella.vault.retention.RetentionPolicy(java.time.Duration.ofDays(days), versions);
+    }
+
     public static RetentionConfig defaults() {
         return new RetentionConfig(null, null);
     }

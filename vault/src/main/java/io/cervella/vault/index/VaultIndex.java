@@ -118,6 +118,35 @@ public final class VaultIndex {
         });
     }
 
+    /** Every version of every path, in commit order (for retention). */
+    public List<Versioned> all() {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT path_id, seq, sealed FROM vault_versions WHERE vault_id = :v ORDER BY seq")
+                .bind("v", repo.vaultId())
+                .map((rs, ctx) -> new Versioned(rs.getLong(2), open(rs.getString(1), rs.getLong(2), rs.getString(3)))).list());
+    }
+
+    /** When each commit was made (ms), by number. */
+    public Map<Long, Long> commitTimes() {
+        Map<Long, Long> out = new java.util.HashMap<>();
+        db.jdbi().useHandle(h -> h.createQuery("SELECT seq, committed_at FROM vault_commits WHERE vault_id = :v")
+                .bind("v", repo.vaultId()).map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue())));
+        return out;
+    }
+
+    /** Removes these versions (retention), in one transaction. */
+    public void drop(Collection<Versioned> versions) {
+        db.jdbi().useTransaction(h -> {
+            var batch = h.prepareBatch("DELETE FROM vault_versions WHERE vault_id = :v AND path_id = :p AND seq = :s");
+            for (Versioned v : versions) {
+                batch.bind("v", repo.vaultId()).bind("p", pathId(v.version().path())).bind("s", v.seq()).add();
+            }
+            if (!versions.isEmpty()) {
+                batch.execute();
+            }
+        });
+    }
+
     /** The current version of every path (tombstones included), by path. */
     public Map<VaultPath, Versioned> tree() {
         Map<VaultPath, Versioned> out = new java.util.TreeMap<>();

@@ -166,6 +166,88 @@ public final class ChunkStore {
         return index.size();
     }
 
+    /**
+     * What a repack did: the packs to delete once nothing points at them any more (no live chunk, or
+     * their live chunks copied into new packs), how many were rewritten, and their bytes.
+     */
+    public record Repack(List<String> obsolete, int rewritten, long obsoleteBytes) {}
+
+    /**
+     * Step 2 of prune (docs/formats/vault.md, Retention and prune): packs without a live chunk become
+     * obsolete; a pack whose live share is under {@code minLiveShare} has its live chunks copied into
+     * new packs (durable before this returns) and becomes obsolete. Call with no commit running.
+     *
+     * @param live chunk ids (hex) that kept versions name
+     */
+    public synchronized Repack repack(Set<String> live, double minLiveShare) throws IOException {
+        flush();
+        Map<String, List<Map.Entry<String, Location>>> byPack = new java.util.TreeMap<>();
+        for (Map.Entry<String, Location> e : index.entrySet()) {
+            byPack.computeIfAbsent(e.getValue().pack(), p -> new ArrayList<>()).add(e);
+        }
+        List<String> obsolete = new ArrayList<>();
+        long obsoleteBytes = 0;
+        int rewritten = 0;
+        for (String pack : blobs.list("packs/")) {
+            if (!byPack.containsKey(pack)) {
+                obsolete.add(pack); // every chunk in it is indexed in another pack
+                obsoleteBytes += blobs.size(pack);
+            }
+        }
+        PackWriter copy = new PackWriter(repo.keys().streamingAead());
+        List<String> copied = new ArrayList<>();
+        for (Map.Entry<String, List<Map.Entry<String, Location>>> p : byPack.entrySet()) {
+            long total = 0;
+            long kept = 0;
+            for (Map.Entry<String, Location> e : p.getValue()) {
+                total += e.getValue().entry().ciphertextLength();
+                if (live.contains(e.getKey())) {
+                    kept += e.getValue().entry().ciphertextLength();
+                }
+            }
+            if (kept == total || kept > 0 && (double) kept / total >= minLiveShare) {
+                continue;
+            }
+            for (Map.Entry<String, Location> e : p.getValue()) {
+                if (!live.contains(e.getKey())) {
+                    continue;
+                }
+                Location at = e.getValue();
+                byte[] plain = reader.chunk(at.pack(), at.entry(), blobs.get(at.pack(), at.entry().offset(), at.entry().ciphertextLength()));
+                copy.add(at.entry().chunkId(), plain);
+                copied.add(e.getKey());
+                if (copy.size() >= PackWriter.TARGET_BYTES) {
+                    writeCopy(copy);
+                    copy = new PackWriter(repo.keys().streamingAead());
+                }
+            }
+            obsolete.add(p.getKey());
+            obsoleteBytes += blobs.size(p.getKey());
+            rewritten += kept > 0 ? 1 : 0;
+        }
+        if (!copy.isEmpty()) {
+            writeCopy(copy);
+        }
+        return new Repack(List.copyOf(obsolete), rewritten, obsoleteBytes);
+    }
+
+    private void writeCopy(PackWriter copy) throws IOException {
+        PackWriter.Pack pack = copy.finish();
+        blobs.put(pack.blobName(), pack.bytes());
+        for (PackEntry e : pack.entries()) {
+            index.put(HexFormat.of().formatHex(e.chunkId()), new Location(pack.blobName(), e)); // the copy is where it is now
+        }
+    }
+
+    /** Step 5 of prune: deletes packs nothing points at any more; their dead chunks leave the index. */
+    public synchronized void deletePacks(List<String> packs) throws IOException {
+        Set<String> gone = Set.copyOf(packs);
+        index.values().removeIf(l -> gone.contains(l.pack()));
+        for (String pack : packs) {
+            blobs.delete(pack);
+        }
+    }
+
     /** What {@link #check} found: packs and chunks read, and every problem, each naming its pack. */
     public record CheckReport(int packs, int chunks, List<String> problems) {
         public boolean clean() {
