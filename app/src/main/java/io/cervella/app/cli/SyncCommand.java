@@ -69,7 +69,7 @@ public final class SyncCommand implements Callable<Integer> {
             return r.conflicts().isEmpty() ? 0 : EXIT_CONFLICTS;
         }
         DateTimeFormatter clock = DateTimeFormatter.ofPattern("HH:mm:ss");
-        try (SyncWatcher watcher = new SyncWatcher(sync, client, Duration.ofMillis(200))) {
+        try (SyncWatcher watcher = new SyncWatcher(sync, client, Duration.ofMillis(100))) {
             out.println("watching " + sync.root() + " (Ctrl-C stops)");
             watcher.run(r -> {
                 if (!r.nothingToDo() || !r.skipped().isEmpty()) {

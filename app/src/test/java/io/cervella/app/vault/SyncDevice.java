@@ -35,6 +35,20 @@ final class SyncDevice {
         return new DeviceSync(folder, client, SyncProgress.NONE, allowMassDelete).run();
     }
 
+    /** Starts --watch on this device's folder; close the watcher to stop it. */
+    io.cervella.vault.client.SyncWatcher watch(java.util.List<Exception> errors) throws IOException {
+        io.cervella.vault.client.SyncWatcher w = new io.cervella.vault.client.SyncWatcher(
+                new DeviceSync(folder, client, SyncProgress.NONE, false), client, java.time.Duration.ofMillis(100));
+        Thread.ofVirtual().start(() -> {
+            try {
+                w.run(r -> { }, errors::add);
+            } catch (InterruptedException e) {
+                // stopped
+            }
+        });
+        return w;
+    }
+
     VaultClient client() {
         return client;
     }

@@ -217,4 +217,36 @@ class VaultSyncTest {
         assertThat(check.path("clean").asBoolean()).as(check.toString()).isTrue();
         assertThat(platform.post("/vault/check", laptop.key, "{}").statusCode()).as("check needs admin").isEqualTo(403);
     }
+
+    @Test
+    void watchKeepsTwoFoldersInSyncAsFilesChange() throws Exception {
+        laptop.write("prima.md", "c'era già\n");
+        laptop.sync();
+        java.util.List<Exception> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var a = laptop.watch(errors); var b = desktop.watch(errors)) {
+            await(() -> desktop.has("prima.md"));
+            laptop.write("nuova/idea.md", "scritta sul portatile\n");
+            await(() -> desktop.has("nuova/idea.md") && desktop.read("nuova/idea.md").contains("portatile"));
+            desktop.write("nuova/idea.md", "corretta sul fisso\n");
+            await(() -> laptop.read("nuova/idea.md").contains("fisso"));
+            Files.delete(laptop.folder.resolve("prima.md"));
+            await(() -> !desktop.has("prima.md"));
+        }
+        assertThat(errors).isEmpty();
+        assertThat(desktop.files()).isEqualTo(laptop.files());
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(Condition c) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not in sync after 20 s");
+            }
+            Thread.sleep(20);
+        }
+    }
 }

@@ -27,6 +27,8 @@ public final class SyncWatcher implements AutoCloseable {
     private final VaultClient client;
     private final Duration settle;
     private final Semaphore wake = new Semaphore(0);
+    /** Set by a local change: the run waits for the folder to settle. A change in the vault needs no wait. */
+    private volatile boolean localChange;
     private final WatchService watcher;
     private volatile boolean closed;
     private volatile long seq;
@@ -47,7 +49,10 @@ public final class SyncWatcher implements AutoCloseable {
         wake.release();
         while (!closed) {
             wake.acquire();
-            Thread.sleep(settle.toMillis());
+            if (localChange) {
+                Thread.sleep(settle.toMillis()); // a save in several writes becomes one run
+            }
+            localChange = false;
             wake.drainPermits();
             try {
                 SyncReport r = sync.run();
@@ -108,6 +113,7 @@ public final class SyncWatcher implements AutoCloseable {
                 }
                 key.reset();
                 if (relevant) {
+                    localChange = true;
                     wake.release();
                 }
             }
@@ -120,9 +126,13 @@ public final class SyncWatcher implements AutoCloseable {
         while (!closed) {
             try {
                 JsonNode page = client.changes(seq, 30, 1);
-                if (page.path("head").asLong() > seq) {
+                long head = page.path("head").asLong();
+                if (head > seq) {
                     wake.release();
-                    Thread.sleep(settle.toMillis() * 2); // the run that follows moves seq on
+                    // the run that follows moves seq on; until then, do not ask again at once
+                    for (int i = 0; i < 50 && seq < head && !closed; i++) {
+                        Thread.sleep(20);
+                    }
                 }
             } catch (IOException e) {
                 if (closed) {
