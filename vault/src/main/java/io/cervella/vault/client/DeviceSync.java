@@ -175,6 +175,7 @@ public final class DeviceSync {
                 }
                 pushGroup(state, h, chunker, scanStarted, tally, current);
             }
+            finishCommit(state, scanStarted, tally, current);
         } finally {
             hasher.interrupt();
         }
@@ -258,7 +259,44 @@ public final class DeviceSync {
             h.chunks().forEach(o.putArray("chunks")::add);
             files.add(o);
         }
-        applyCommit(state, commit(files, hashed, chunker, tally), hashed, scanStarted, tally, current);
+        // the commit runs while the next group is asked about and sent; results are applied in order
+        finishCommit(state, scanStarted, tally, current);
+        Tally own = new Tally();
+        java.util.concurrent.CompletableFuture<JsonNode> result = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("vault-commit").start(() -> {
+            try {
+                result.complete(commit(files, hashed, chunker, own));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        inFlight = new InFlightCommit(result, hashed, own);
+    }
+
+    /** A commit on its way, with what its result is applied to. */
+    private record InFlightCommit(java.util.concurrent.CompletableFuture<JsonNode> result, Map<String, HashedFile> hashed, Tally tally) {}
+
+    private InFlightCommit inFlight;
+
+    /** Waits for the commit on its way, if any, and records its result. */
+    private void finishCommit(SyncState state, long scanStarted, Tally tally, List<FileVersion> current) throws IOException {
+        InFlightCommit c = inFlight;
+        if (c == null) {
+            return;
+        }
+        inFlight = null;
+        JsonNode result;
+        try {
+            result = c.result().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+        tally.bytesSent += c.tally().bytesSent;
+        tally.skipped.addAll(c.tally().skipped);
+        applyCommit(state, result, c.hashed(), scanStarted, tally, current);
     }
 
     /** Commits; chunks the vault says it still lacks (lost with a restarted server) are sent and the commit retried. */

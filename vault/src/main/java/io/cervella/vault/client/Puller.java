@@ -222,15 +222,19 @@ final class Puller {
                 at++;
             }
         }
+        Set<Path> folders = new java.util.HashSet<>();
         for (FileVersion v : todo) {
             Path source = identical.get(v.contentHash());
             try {
-                write(v, source, have);
+                folders.add(write(v, source, have));
                 state.files.put(v.path().value(), entry(v, LocalFiles.target(root, v.path())));
                 tally.received++;
             } catch (IOException e) {
                 tally.skipped.add(v.path() + ": not written (" + e.getMessage() + ")");
             }
+        }
+        for (Path folder : folders) {
+            LocalFiles.syncFolder(folder); // the renames durable, once a folder, before the state says they happened
         }
     }
 
@@ -243,8 +247,8 @@ final class Puller {
         return new SyncState.Entry(v.vector(), false, now[0], now[1], v.contentHash());
     }
 
-    /** Assembles the file in .cervella/tmp, checks its hash, makes it durable, renames it into place. */
-    private void write(FileVersion v, Path source, Map<String, byte[]> have) throws IOException {
+    /** Assembles the file in .cervella/tmp, checks its hash, makes it durable, renames it into place; returns its folder. */
+    private Path write(FileVersion v, Path source, Map<String, byte[]> have) throws IOException {
         Path target = LocalFiles.target(root, v.path());
         Path tmp = root.resolve(LocalFiles.OWN_FOLDER).resolve("tmp").resolve(UUID.randomUUID() + ".part");
         MessageDigest whole = HashedFile.sha256();
@@ -281,7 +285,7 @@ final class Puller {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            LocalFiles.syncFolder(target.getParent());
+            return target.getParent();
         } catch (FileAlreadyExistsException e) {
             throw new IOException("a temporary file collided: " + e.getMessage());
         } finally {
