@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
 # The vault's sync against rsync over loopback on the same tree (docs/benchmarks.md).
-# Usage: scripts/bench-vault.sh [FILES] [MB]   (default 10000 files, about 1024 MB)
+# Usage: scripts/bench-vault.sh [FILES] [MB]   (default 10000 files, about 1024 MB; REPS=3 first syncs each)
 # Needs rsync, curl and python3 (and, for the encrypted anchor, sshd: apt-get install rsync openssh-server).
 # All run on this machine over loopback: rsync to its daemon (plain TCP), rsync over ssh (encrypted,
 # when sshd can be started here), and `cervella serve` with a `cervella sync` device (TLS, encrypted at
-# rest). The page cache is warm for all: the tree was just written.
+# rest, fsynced). Each first sync starts from an empty destination (a fresh server for cervella); the
+# three take turns, REPS times, and the medians are compared. The page cache is warm for all.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 files=${1:-10000}
 mb=${2:-1024}
+reps=${REPS:-3}
 work=$(mktemp -d /tmp/bench-vault.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/rsyncd.pid" ] && kill "$(cat "$work/rsyncd.pid")" 2>/dev/null; cp "$work"/*.log /tmp/bench-vault-logs/ 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p /tmp/bench-vault-logs
+cleanup() {
+  kill $(jobs -p) 2>/dev/null || true
+  for pid in "$work"/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
+  sleep 1; rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
+change() { printf '\nuna riga nuova %s\n' "$1" >> "$work/src/area-07/progetto-007/nota-00007.md"; }
 
 echo "building..." >&2
-./cervella --version >/dev/null
+./cervella --version >/dev/null 2>&1
 echo "generating $files files, ~$mb MB in $work/src..." >&2
 python3 scripts/gen-vault-tree.py "$work/src" "$files" "$mb"
 size=$(du -sb "$work/src" | cut -f1)
-sync  # the new tree's pages are written back before anything is timed
-change() { printf '\nuna riga nuova %s\n' "$1" >> "$work/src/area-07/progetto-007/nota-00007.md"; }
+sync
 
-# rsync: a daemon on loopback, a module writing into rsync-dst
-mkdir -p "$work/rsync-dst"
+# rsync's daemon on loopback
 cat > "$work/rsyncd.conf" <<CONF
 pid file = $work/rsyncd.pid
 log file = $work/rsyncd.log
@@ -35,63 +41,80 @@ gid = $(id -g)
   path = $work/rsync-dst
   read only = no
 CONF
+mkdir -p "$work/rsync-dst"
 rsync --daemon --config="$work/rsyncd.conf" --port=28730 --address=127.0.0.1
 for _ in $(seq 1 50); do grep -q "listening on port" "$work/rsyncd.log" 2>/dev/null && break; sleep 0.1; done
-t0=$(now); rsync -a --stats "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync1.log"; t1=$(now)
-rsync_first=$(secs "$t0" "$t1"); sync; sync
-change rsync
-t0=$(now); rsync -a --stats "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync2.log"; t1=$(now)
-rsync_second=$(secs "$t0" "$t1")
-rsync_bytes1=$(grep 'Total bytes sent' "$work/rsync1.log" | tr -dc 0-9)
-rsync_bytes2=$(grep 'Total bytes sent' "$work/rsync2.log" | tr -dc 0-9)
-rm -rf "$work/rsync-dst"
 
-# rsync over ssh: a throwaway sshd on loopback with its own host and user keys
-ssh_first=n/a; ssh_second=n/a
+# sshd on loopback, with its own host and user keys (needs root to start here)
+ssh_ok=no
 if command -v sshd >/dev/null && [ "$(id -u)" = 0 ]; then
   ssh-keygen -q -t ed25519 -N '' -f "$work/host"; ssh-keygen -q -t ed25519 -N '' -f "$work/user"
   cp "$work/user.pub" "$work/authorized_keys"; chmod 600 "$work/authorized_keys"
   printf 'Port 28732\nListenAddress 127.0.0.1\nHostKey %s/host\nPidFile %s/sshd.pid\nAuthorizedKeysFile %s/authorized_keys\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\n' \
     "$work" "$work" "$work" > "$work/sshd_config"
   mkdir -p /run/sshd
-  if /usr/sbin/sshd -f "$work/sshd_config"; then
-    sleep 0.5
-    e="ssh -p 28732 -i $work/user -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
-    mkdir -p "$work/ssh-dst"
-    t0=$(now); rsync -a -e "$e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now)
-    ssh_first=$(secs "$t0" "$t1"); sync; sync
-    change ssh
-    t0=$(now); rsync -a -e "$e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now)
-    ssh_second=$(secs "$t0" "$t1")
-    kill "$(cat "$work/sshd.pid")"; rm -rf "$work/ssh-dst"
-  fi
+  /usr/sbin/sshd -f "$work/sshd_config" && ssh_ok=yes && sleep 0.5
 fi
+ssh_e="ssh -p 28732 -i $work/user -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
 
-# cervella: a server on loopback, the folder synced by a device with its own key
+# cervella: a fresh server (empty vault) for each first sync
 export CERVELLA_VAULT_PASSPHRASE=bench-passphrase
-./cervella serve --data "$work/data" --port 28731 --bind 127.0.0.1 > "$work/serve.log" 2>&1 &
-for _ in $(seq 1 120); do grep -q "cervella ready" "$work/serve.log" && break; sleep 0.5; done
-admin=$(cat "$work/data/admin.key")
-key=$(curl -s --cacert "$work/data/tls/ca.pem" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-  -d '{"name":"laptop","scopes":["vault"]}' https://localhost:28731/admin/keys | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-sync() { ./cervella sync "$work/src" --server https://localhost:28731 --key "$key" --cacert "$work/data/tls/ca.pem"; }
-t0=$(now); sync > "$work/sync1.log" 2>/dev/null; t1=$(now)
-first=$(secs "$t0" "$t1"); sync
-t0=$(now); sync > "$work/sync-noop.log" 2>/dev/null; t1=$(now)
+server() {  # $1 = data dir; starts the server, prints a device key
+  ./cervella serve --data "$1" --port 28731 --bind 127.0.0.1 > "$1.log" 2>&1 &
+  echo $! > "$1.pid"
+  for _ in $(seq 1 120); do grep -q "cervella ready" "$1.log" 2>/dev/null && break; sleep 0.5; done
+  newkey "$1" laptop
+}
+newkey() {
+  curl -s --cacert "$1/tls/ca.pem" -H "Authorization: Bearer $(cat "$1/admin.key")" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$2\",\"scopes\":[\"vault\"]}" https://localhost:28731/admin/keys | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'
+}
+csync() {  # $1 = data dir, $2 = key, $3 = folder, rest: more flags
+  local data=$1 key=$2 dir=$3; shift 3
+  ./cervella sync "$dir" --server https://localhost:28731 --key "$key" --cacert "$data/tls/ca.pem" "$@"
+}
+
+d_times=(); s_times=(); c_times=()
+for r in $(seq 1 "$reps"); do
+  rm -rf "$work/rsync-dst"/* "$work/ssh-dst" "$work/src/.cervella"
+  t0=$(now); rsync -a --stats "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync1.log"; t1=$(now); sync
+  d_times+=("$(secs "$t0" "$t1")")
+  if [ "$ssh_ok" = yes ]; then
+    mkdir -p "$work/ssh-dst"
+    t0=$(now); rsync -a -e "$ssh_e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now); sync
+    s_times+=("$(secs "$t0" "$t1")")
+  fi
+  [ -f "$work/data.pid" ] && kill "$(cat "$work/data.pid")" && sleep 1
+  rm -rf "$work/data"
+  key=$(server "$work/data")
+  t0=$(now); csync "$work/data" "$key" "$work/src" > "$work/sync1.log" 2>/dev/null; t1=$(now); sync
+  c_times+=("$(secs "$t0" "$t1")")
+  echo "rep $r: rsync daemon ${d_times[-1]} s, rsync ssh ${s_times[-1]:-n/a} s, cervella ${c_times[-1]} s" >&2
+done
+
+# second syncs with one file changed (each tool on the destination its last first sync made)
+change daemon
+t0=$(now); rsync -a --stats "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync2.log"; t1=$(now)
+d_second=$(secs "$t0" "$t1")
+s_second=n/a
+if [ "$ssh_ok" = yes ]; then
+  change ssh
+  t0=$(now); rsync -a -e "$ssh_e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now)
+  s_second=$(secs "$t0" "$t1")
+fi
+t0=$(now); csync "$work/data" "$key" "$work/src" > "$work/sync-noop.log" 2>/dev/null; t1=$(now)
 noop=$(secs "$t0" "$t1")
 change cervella
-t0=$(now); sync > "$work/sync2.log" 2>/dev/null; t1=$(now)
-second=$(secs "$t0" "$t1")
+t0=$(now); csync "$work/data" "$key" "$work/src" > "$work/sync2.log" 2>/dev/null; t1=$(now)
+c_second=$(secs "$t0" "$t1")
 
-# --watch on two devices: one file changed on the laptop, until it is on the desktop
-key2=$(curl -s --cacert "$work/data/tls/ca.pem" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-  -d '{"name":"desktop","scopes":["vault"]}' https://localhost:28731/admin/keys | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+# a second device: its first pull, then --watch on both, one file changed on the laptop until it is on the desktop
+key2=$(newkey "$work/data" desktop)
 mkdir -p "$work/desktop"
-t0=$(now); ./cervella sync "$work/desktop" --server https://localhost:28731 --key "$key2" --cacert "$work/data/tls/ca.pem" \
-  > "$work/pull.log" 2>/dev/null; t1=$(now)
+t0=$(now); csync "$work/data" "$key2" "$work/desktop" > "$work/pull.log" 2>/dev/null; t1=$(now)
 pull=$(secs "$t0" "$t1")
-./cervella sync "$work/src" --watch --server https://localhost:28731 --key "$key" --cacert "$work/data/tls/ca.pem" > "$work/watch1.log" 2>&1 &
-./cervella sync "$work/desktop" --watch --server https://localhost:28731 --key "$key2" --cacert "$work/data/tls/ca.pem" > "$work/watch2.log" 2>&1 &
+csync "$work/data" "$key" "$work/src" --watch > "$work/watch1.log" 2>&1 &
+csync "$work/data" "$key2" "$work/desktop" --watch > "$work/watch2.log" 2>&1 &
 sleep 8
 watch_times=()
 for n in 1 2 3 4 5; do
@@ -104,14 +127,17 @@ done
 identical=$(diff -r -x .cervella "$work/src" "$work/desktop" >/dev/null && echo yes || echo no)
 stored=$(du -sb "$work/data/vault" | cut -f1)
 
+d=$(median "${d_times[@]}"); c=$(median "${c_times[@]}"); s=n/a
+[ "$ssh_ok" = yes ] && s=$(median "${s_times[@]}")
+ratio() { python3 -c "print('n/a' if 'n/a' in ('$1', '$2') else f'{$1/$2:.1f}x')"; }
 echo
-echo "tree: $files files, $((size / 1048576)) MiB; $(nproc) cores; $(java -version 2>&1 | head -1 || true)"
-ratio() { python3 -c "print('n/a' if '$2' == 'n/a' else f'{$1/$2:.1f}x')"; }
+echo "tree: $files files, $((size / 1048576)) MiB; $(nproc) cores; median of $reps first syncs each"
 printf '| run | rsync daemon | rsync over ssh | cervella sync | vs daemon | vs ssh |\n|---|---|---|---|---|---|\n'
-printf '| first sync | %s s | %s s | %s s | %s | %s |\n' "$rsync_first" "$ssh_first" "$first" "$(ratio "$first" "$rsync_first")" "$(ratio "$first" "$ssh_first")"
-printf '| second sync, one file changed (a new process) | %s s | %s s | %s s | %s | %s |\n' "$rsync_second" "$ssh_second" "$second" \
-  "$(ratio "$second" "$rsync_second")" "$(ratio "$second" "$ssh_second")"
-printf 'bytes sent, first: rsync %s; cervella %s\n' "$rsync_bytes1" "$(grep -o 'synced: .*' "$work/sync1.log")"
-printf 'bytes sent, second: rsync %s; cervella %s\n' "$rsync_bytes2" "$(grep -o 'synced: .*' "$work/sync2.log")"
+printf '| first sync | %s s | %s s | %s s | %s | %s |\n' "$d" "$s" "$c" "$(ratio "$c" "$d")" "$(ratio "$c" "$s")"
+printf '| second sync, one file changed, a new process | %s s | %s s | %s s | %s | %s |\n' "$d_second" "$s_second" "$c_second" \
+  "$(ratio "$c_second" "$d_second")" "$(ratio "$c_second" "$s_second")"
+echo "first syncs: rsync daemon ${d_times[*]}; rsync ssh ${s_times[*]:-n/a}; cervella ${c_times[*]}"
+echo "bytes sent, first: rsync $(grep 'Total bytes sent' "$work/rsync1.log" | tr -dc 0-9); cervella $(grep -o 'synced: .*' "$work/sync1.log")"
+echo "bytes sent, second: rsync $(grep 'Total bytes sent' "$work/rsync2.log" | tr -dc 0-9); cervella $(grep -o 'synced: .*' "$work/sync2.log")"
 echo "cervella sync with nothing changed: $noop s; a new device's first pull: $pull s; vault on disk: $((stored / 1048576)) MiB"
 echo "--watch, laptop to desktop, one changed file: ${watch_times[*]} s; folders identical: $identical"

@@ -59,6 +59,7 @@ public final class VaultService {
     }
 
     /**
+     * @param seq       the commit's number, or 0 when the push changed nothing (nothing was written)
      * @param accepted  the versions the push made (conflict copies among them) and the current versions
      *                  it asked for already; the device records their vectors
      * @param conflicts what was not taken as sent, and why
@@ -115,6 +116,10 @@ public final class VaultService {
         }
         List<String> absent = missing(needed);
         if (!absent.isEmpty()) {
+            chunks.refresh(); // sent to another node sharing this vault?
+            absent = missing(needed);
+        }
+        if (!absent.isEmpty()) {
             throw new MissingChunksException(absent);
         }
         chunks.flush(); // the packs are durable before any version points at them
@@ -122,7 +127,13 @@ public final class VaultService {
         CommitPlanner.Plan[] plan = new CommitPlanner.Plan[1];
         long seq;
         try {
-            seq = index.commit(device.id(), now.toEpochMilli(), changes.stream().map(CommitPlanner.Change::path).toList(),
+            // the names conflict copies would take are read too, so that a copy never lands on an existing file
+            List<VaultPath> paths = new ArrayList<>();
+            for (CommitPlanner.Change c : changes) {
+                paths.add(c.path());
+                paths.add(VaultPath.of(io.cervella.vault.version.ConflictName.of(c.path().value(), device.name(), now)));
+            }
+            seq = index.commit(device.id(), now.toEpochMilli(), paths,
                     current -> {
                         plan[0] = CommitPlanner.plan(current, device, now, changes);
                         return plan[0].versions();
@@ -139,7 +150,7 @@ public final class VaultService {
         }
         List<FileVersion> accepted = new ArrayList<>(plan[0].versions());
         accepted.addAll(plan[0].unchanged());
-        return new CommitResult(seq == 0 ? index.head() : seq, accepted, plan[0].conflicts());
+        return new CommitResult(seq, accepted, plan[0].conflicts());
     }
 
     public List<VaultIndex.Versioned> changesSince(long since, int limit) {

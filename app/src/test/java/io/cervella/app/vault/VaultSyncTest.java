@@ -219,6 +219,23 @@ class VaultSyncTest {
     }
 
     @Test
+    void aVersionThatCouldNotBeWrittenIsTriedAgainAtTheNextRun() throws Exception {
+        laptop.write("piano.md", "il piano\n");
+        laptop.write("altro.md", "altro\n");
+        laptop.sync();
+        Files.createDirectories(desktop.folder.resolve("piano.md")); // a folder where the file should go
+        SyncReport blocked = desktop.sync();
+        assertThat(blocked.skipped()).anyMatch(s -> s.contains("a folder of that name"));
+        assertThat(desktop.read("altro.md")).isEqualTo("altro\n");
+        laptop.write("altro.md", "altro, poi\n");
+        laptop.sync();
+        Files.delete(desktop.folder.resolve("piano.md"));
+        SyncReport retried = desktop.sync();
+        assertThat(retried.skipped()).isEmpty();
+        assertThat(desktop.files()).isEqualTo(laptop.files());
+    }
+
+    @Test
     void watchKeepsTwoFoldersInSyncAsFilesChange() throws Exception {
         laptop.write("prima.md", "c'era già\n");
         laptop.sync();

@@ -100,16 +100,28 @@ public final class DeviceSync {
                 continue;
             }
             live++;
-            if (!scan.files().containsKey(e.getKey()) && !rules.ignored(e.getKey(), false)) {
-                deleted.add(VaultPath.of(e.getKey()));
+            String path = e.getKey();
+            if (!scan.files().containsKey(path) && !scan.unsure(path) && !rules.ignored(path, false)) {
+                deleted.add(VaultPath.of(path));
             }
         }
-        // files moved to new names are not lost: only the deletions new files do not make up for count
-        long created = changed.stream().filter(f -> {
+        // a file moved to a new name is not lost: a new file of the same size as a gone one makes up for it
+        Map<Long, Integer> newSizes = new HashMap<>();
+        for (LocalFiles.Found f : changed) {
             SyncState.Entry e = state.files.get(f.path().value());
-            return e == null || e.deleted();
-        }).count();
-        long lost = deleted.size() - created;
+            if (e == null || e.deleted()) {
+                newSizes.merge(f.size(), 1, Integer::sum);
+            }
+        }
+        int lost = 0;
+        for (VaultPath p : deleted) {
+            long size = state.files.get(p.value()).size();
+            if (newSizes.getOrDefault(size, 0) > 0) {
+                newSizes.merge(size, -1, Integer::sum);
+            } else {
+                lost++;
+            }
+        }
         if (lost > 1 && lost * 2 > live && !allowMassDelete) {
             throw new MassDeleteException(deleted.size(), live);
         }
@@ -378,7 +390,7 @@ public final class DeviceSync {
         long seq = result.path("seq").asLong();
         if (chain >= 0 && seq == chain + 1 && result.path("conflicts").isEmpty()) {
             chain = seq;
-        } else if (seq != chain) {
+        } else if (seq != 0) {
             chain = -1; // someone else committed in between (or a conflict): the pull reads from the state's seq
         }
         Map<String, String> copies = new HashMap<>();
@@ -388,6 +400,8 @@ public final class DeviceSync {
             tally.conflicts.add(path + ": " + c.path("detail").asString());
             if (c.hasNonNull("current")) {
                 current.add(FileVersion.fromJson(c.path("current")));
+                // saved with the state below: if this run stops before the pull writes it, the next one reads it again
+                state.seq = Math.min(state.seq, c.path("current").path("seq").asLong(state.seq + 1) - 1);
             }
             switch (kind) {
                 case "edited_on_both" -> copies.put(c.path("copy").asString(), path);
@@ -404,10 +418,13 @@ public final class DeviceSync {
             HashedFile h = hashed.get(original != null ? original : v.path().value());
             if (original != null) {
                 // this device's edit now lives under the conflict name: move the file there, take the vault's version back
-                moveToConflictCopy(h, v.path());
                 state.files.remove(original);
-                long[] now = LocalFiles.stat(root.resolve(v.path().value())).orElse(new long[] {h.size(), h.mtimeNanos()});
-                state.files.put(v.path().value(), new SyncState.Entry(v.vector(), false, now[0], racy(now[1], scanStarted), v.contentHash()));
+                if (moveToConflictCopy(h, v.path())) {
+                    long[] now = LocalFiles.stat(root.resolve(v.path().value())).orElseThrow();
+                    state.files.put(v.path().value(), new SyncState.Entry(v.vector(), false, now[0], racy(now[1], scanStarted),
+                            v.contentHash()));
+                }
+                // else: edited again meanwhile, so left where it is; the copy arrives with the pull, the edit goes next run
             } else if (v.deleted()) {
                 state.files.put(v.path().value(), new SyncState.Entry(v.vector(), true, 0, 0, ""));
             } else if (h != null) {
@@ -418,13 +435,17 @@ public final class DeviceSync {
         state.save();
     }
 
-    private void moveToConflictCopy(HashedFile h, VaultPath copy) throws IOException {
+    /** Moves this device's file to its conflict name; false if it changed since it was hashed (then it stays). */
+    private boolean moveToConflictCopy(HashedFile h, VaultPath copy) throws IOException {
         Path target = LocalFiles.target(root, copy);
         long[] now = LocalFiles.stat(h.file()).orElse(null);
-        if (now == null || now[0] != h.size() || now[1] != h.mtimeNanos()) {
-            return; // edited again meanwhile: left where it is, sent at the next run
+        if (now == null || now[0] != h.size() || now[1] != h.mtimeNanos() || Files.exists(target)) {
+            return false;
         }
+        Files.createDirectories(target.getParent());
         Files.move(h.file(), target, StandardCopyOption.ATOMIC_MOVE);
+        LocalFiles.syncFolder(target.getParent());
+        return true;
     }
 
     private static SyncState.Entry entry(VersionVector vector, HashedFile h, long scanStarted) {

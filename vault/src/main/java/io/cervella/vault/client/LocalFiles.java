@@ -13,6 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +30,28 @@ final class LocalFiles {
     /** A regular file found by a scan: its vault path, where it is, its size and modification time. */
     record Found(VaultPath path, Path file, long size, long mtimeNanos) {}
 
-    record Scan(Map<String, Found> files, List<String> skipped) {}
+    /**
+     * @param unsure paths (files, and folders that could not be read) whose absence from {@code files}
+     *               says nothing: they must not be taken for deletions
+     */
+    record Scan(Map<String, Found> files, List<String> skipped, Set<String> unsure) {
+        boolean unsure(String path) {
+            if (unsure.contains(path)) {
+                return true;
+            }
+            for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+                if (unsure.contains(path.substring(0, slash))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Whether the first segment is the client's own folder, in any case (one folder on macOS and Windows). */
+    static boolean ownFolder(String firstSegment) {
+        return firstSegment.equalsIgnoreCase(OWN_FOLDER);
+    }
 
     private LocalFiles() {}
 
@@ -42,6 +65,7 @@ final class LocalFiles {
         Map<String, Found> files = new TreeMap<>();
         Map<String, String> byCollisionKey = new HashMap<>();
         List<String> skipped = new ArrayList<>();
+        Set<String> unsure = new HashSet<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -49,7 +73,7 @@ final class LocalFiles {
                     return FileVisitResult.CONTINUE;
                 }
                 String rel = relative(root, dir);
-                if (rel.equals(OWN_FOLDER) || rules.ignored(rel, true)) {
+                if (ownFolder(rel) || rules.ignored(rel, true)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 return FileVisitResult.CONTINUE;
@@ -61,6 +85,7 @@ final class LocalFiles {
                 if (rules.ignored(rel, false)) {
                     return FileVisitResult.CONTINUE;
                 }
+                unsure.add(rel); // until it is found to be a file that syncs
                 if (attrs.isSymbolicLink()) {
                     skipped.add(rel + ": a symbolic link (not synced)");
                     return FileVisitResult.CONTINUE;
@@ -79,8 +104,11 @@ final class LocalFiles {
                 String other = byCollisionKey.putIfAbsent(path.collisionKey(), path.value());
                 if (other != null) {
                     skipped.add(rel + ": differs from '" + other + "' only by case or Unicode form (one file on macOS and Windows)");
+                    unsure.add(path.value());
+                    unsure.add(other); // which of the two is the synced one depends on the walk's order
                     return FileVisitResult.CONTINUE;
                 }
+                unsure.remove(rel);
                 files.put(path.value(), new Found(path, file, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
                 return FileVisitResult.CONTINUE;
             }
@@ -88,10 +116,11 @@ final class LocalFiles {
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
                 skipped.add(relative(root, file) + ": cannot be read (" + e.getMessage() + ")");
+                unsure.add(relative(root, file)); // a folder that cannot be listed: nothing under it is gone
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Scan(files, skipped);
+        return new Scan(files, skipped, unsure);
     }
 
     static String relative(Path root, Path p) {
@@ -122,7 +151,7 @@ final class LocalFiles {
                 throw new IOException("'" + path + "' would be written through the symbolic link " + target + "; not written");
             }
         }
-        if (!target.normalize().startsWith(root.normalize()) || segments[0].equals(OWN_FOLDER)) {
+        if (!target.normalize().startsWith(root.normalize()) || ownFolder(segments[0])) {
             throw new IOException("'" + path + "' is outside the synced folder; not written");
         }
         return target;

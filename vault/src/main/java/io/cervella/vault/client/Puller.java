@@ -55,39 +55,61 @@ final class Puller {
         this.progress = progress;
     }
 
-    /** Pulls every page after the state's seq; {@code first} are versions to apply before them (conflicts' current ones). */
+    /** The commit of each version being applied, by path: a failure is recorded with it. */
+    private final Map<String, Long> seqOf = new HashMap<>();
+
+    /**
+     * Pulls every page after the state's seq (from further back when versions failed to be written
+     * before: only those are tried again); {@code first} are versions to apply before them (conflicts'
+     * current ones).
+     */
     void pull(SyncState state, Tally tally, List<FileVersion> first) throws IOException {
         if (!first.isEmpty()) {
             apply(state, first, tally);
             state.save();
         }
+        long replayUntil = state.seq;
+        long since = state.pending.values().stream().mapToLong(s -> s - 1).min().orElse(state.seq);
+        since = Math.min(since, state.seq);
         while (true) {
-            JsonNode page = client.changes(state.seq, 0, 0);
+            JsonNode page = client.changes(since, 0, 0);
             String vaultId = page.path("vault_id").asString();
             if (state.vaultId != null && !state.vaultId.equals(vaultId)) {
                 throw DeviceSync.wrongVault(state.vaultId, vaultId);
             }
             Map<String, FileVersion> latest = new LinkedHashMap<>();
             for (JsonNode v : page.path("versions")) {
+                long seq = v.path("seq").asLong();
+                String path = v.path("path").asString("?");
+                if (seq <= replayUntil && !state.pending.containsKey(path)) {
+                    continue; // applied before: only the versions that failed are tried again
+                }
                 try {
                     FileVersion f = FileVersion.fromJson(v);
                     latest.remove(f.path().value());
                     latest.put(f.path().value(), f);
+                    seqOf.put(f.path().value(), seq);
                 } catch (IllegalArgumentException e) {
-                    tally.skipped.add(v.path("path").asString("?") + ": not written here (" + e.getMessage() + ")");
+                    tally.skipped.add(path + ": not written here (" + e.getMessage() + ")");
                 }
             }
             apply(state, new ArrayList<>(latest.values()), tally);
-            long next = page.path("next").asLong(state.seq);
-            if (next == state.seq && latest.isEmpty()) {
+            long next = page.path("next").asLong(since);
+            if (next == since && latest.isEmpty()) {
                 return; // nothing new: no write of the state either
             }
-            state.seq = next;
+            since = next;
+            state.seq = Math.max(state.seq, next);
             state.save();
             if (!page.path("more").asBoolean(false)) {
                 return;
             }
         }
+    }
+
+    private void failed(SyncState state, FileVersion v, Tally tally, String why) {
+        tally.skipped.add(why);
+        state.pending.put(v.path().value(), seqOf.getOrDefault(v.path().value(), state.seq));
     }
 
     private void apply(SyncState state, List<FileVersion> versions, Tally tally) throws IOException {
@@ -96,7 +118,8 @@ final class Puller {
         for (FileVersion v : versions) {
             SyncState.Entry had = state.files.get(v.path().value());
             if (had != null && had.vector().includes(v.vector())) {
-                continue; // this folder has it (its own push coming back)
+                state.pending.remove(v.path().value());
+                continue; // this folder has it (its own push coming back, or a newer one)
             }
             if (rules.ignored(v.path().value(), false) || ignoredFolder(v.path())) {
                 continue;
@@ -121,8 +144,28 @@ final class Puller {
         if (!group.isEmpty()) {
             writeGroup(state, group, tally);
         }
+        // a name changed only in case (or Unicode form) elsewhere: here it may be one and the same file
+        Map<String, VaultPath> incoming = new HashMap<>();
+        contents.forEach(v -> incoming.put(v.path().collisionKey(), v.path()));
         for (FileVersion v : deletions) {
+            VaultPath renamed = incoming.get(v.path().collisionKey());
+            if (renamed != null && sameFile(v.path(), renamed)) {
+                // case-insensitive here: the old name is the new file; deleting it would delete the new one
+                state.files.put(v.path().value(), new SyncState.Entry(v.vector(), true, 0, 0, ""));
+                state.pending.remove(v.path().value());
+                continue;
+            }
             delete(state, v, tally);
+        }
+    }
+
+    private boolean sameFile(VaultPath a, VaultPath b) {
+        try {
+            Path pa = LocalFiles.target(root, a);
+            Path pb = LocalFiles.target(root, b);
+            return Files.exists(pa) && Files.exists(pb) && Files.isSameFile(pa, pb);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -157,11 +200,13 @@ final class Puller {
     private void writeGroup(SyncState state, List<FileVersion> group, Tally tally) throws IOException {
         // where each version's bytes come from: this folder (an identical file, the file's old chunks) or the vault
         Map<String, Path> identical = new HashMap<>();
-        state.files.forEach((p, e) -> {
-            if (!e.deleted()) {
-                identical.putIfAbsent(e.contentHash(), root.resolve(p));
+        for (Map.Entry<String, SyncState.Entry> e : state.files.entrySet()) {
+            Path p = root.resolve(e.getKey());
+            if (!e.getValue().deleted() && !identical.containsKey(e.getValue().contentHash())
+                    && LocalFiles.stat(p).map(st -> st[0] == e.getValue().size() && st[1] == e.getValue().mtimeNanos()).orElse(false)) {
+                identical.put(e.getValue().contentHash(), p); // only a file as it was synced: its content is known
             }
-        });
+        }
         Map<String, byte[]> have = new HashMap<>();
         List<FileVersion> todo = new ArrayList<>();
         Set<String> needed = new LinkedHashSet<>();
@@ -170,7 +215,11 @@ final class Puller {
             try {
                 file = LocalFiles.target(root, v.path());
             } catch (IOException e) {
-                tally.skipped.add(e.getMessage());
+                failed(state, v, tally, e.getMessage());
+                continue;
+            }
+            if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                failed(state, v, tally, v.path() + ": a folder of that name is here; not written");
                 continue;
             }
             SyncState.Entry had = state.files.get(v.path().value());
@@ -180,10 +229,6 @@ final class Puller {
                     continue;
                 }
                 tally.skipped.add(v.path() + ": changed here and on another device; the local edit is kept and sent next");
-                continue;
-            }
-            if (Files.isDirectory(file)) {
-                tally.skipped.add(v.path() + ": a folder of that name is here; not written");
                 continue;
             }
             todo.add(v);
@@ -226,11 +271,17 @@ final class Puller {
         for (FileVersion v : todo) {
             Path source = identical.get(v.contentHash());
             try {
-                folders.add(write(v, source, have));
+                Path folder = write(v, source, have, state.files.get(v.path().value()));
+                if (folder == null) {
+                    tally.skipped.add(v.path() + ": changed here while it was being received; the local edit is kept and sent next");
+                    continue;
+                }
+                folders.add(folder);
                 state.files.put(v.path().value(), entry(v, LocalFiles.target(root, v.path())));
+                state.pending.remove(v.path().value());
                 tally.received++;
             } catch (IOException e) {
-                tally.skipped.add(v.path() + ": not written (" + e.getMessage() + ")");
+                failed(state, v, tally, v.path() + ": not written (" + e.getMessage() + ")");
             }
         }
         for (Path folder : folders) {
@@ -240,6 +291,7 @@ final class Puller {
 
     private void adopt(SyncState state, FileVersion v, Path file) throws IOException {
         state.files.put(v.path().value(), entry(v, file));
+        state.pending.remove(v.path().value());
     }
 
     private static SyncState.Entry entry(FileVersion v, Path file) throws IOException {
@@ -247,8 +299,12 @@ final class Puller {
         return new SyncState.Entry(v.vector(), false, now[0], now[1], v.contentHash());
     }
 
-    /** Assembles the file in .cervella/tmp, checks its hash, makes it durable, renames it into place; returns its folder. */
-    private Path write(FileVersion v, Path source, Map<String, byte[]> have) throws IOException {
+    /**
+     * Assembles the file in .cervella/tmp, checks its hash, makes it durable, and renames it into place
+     * if the file there is still as the state last saw it; returns its folder, or null when the file
+     * changed meanwhile (then it is left alone).
+     */
+    private Path write(FileVersion v, Path source, Map<String, byte[]> have, SyncState.Entry had) throws IOException {
         Path target = LocalFiles.target(root, v.path());
         Path tmp = root.resolve(LocalFiles.OWN_FOLDER).resolve("tmp").resolve(UUID.randomUUID() + ".part");
         MessageDigest whole = HashedFile.sha256();
@@ -256,9 +312,13 @@ final class Puller {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = Channels.newOutputStream(ch)) {
                 if (source != null && Files.isRegularFile(source)) {
-                    byte[] all = Files.readAllBytes(source);
-                    whole.update(all);
-                    out.write(all);
+                    try (var in = Files.newInputStream(source)) {
+                        byte[] buf = new byte[256 * 1024];
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            whole.update(buf, 0, n);
+                            out.write(buf, 0, n);
+                        }
+                    }
                 } else {
                     for (String c : v.chunks()) {
                         byte[] b = have.get(c);
@@ -280,6 +340,9 @@ final class Puller {
             Files.setLastModifiedTime(tmp, FileTime.from(v.mtime(), TimeUnit.MILLISECONDS));
             Files.createDirectories(target.getParent());
             LocalFiles.target(root, v.path()); // the folders just made are checked again
+            if (!clean(had, target)) {
+                return null; // saved here while the version was downloaded: the edit wins, it is pushed next
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -298,10 +361,11 @@ final class Puller {
         try {
             file = LocalFiles.target(root, v.path());
         } catch (IOException e) {
-            tally.skipped.add(e.getMessage());
+            failed(state, v, tally, e.getMessage());
             return;
         }
         SyncState.Entry had = state.files.get(v.path().value());
+        state.pending.remove(v.path().value());
         if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (!clean(had, file)) {
                 tally.skipped.add(v.path() + ": deleted on another device but changed here; kept, and sent back next");

@@ -37,6 +37,8 @@ public final class SyncState {
     /** The server's request body limit: chunk batches stay under it. */
     long maxBodyBytes;
     final Map<String, Entry> files = new TreeMap<>();
+    /** Versions a pull could not write (path to its commit): the next pull reads from there again. */
+    final Map<String, Long> pending = new TreeMap<>();
 
     private SyncState(Path file) {
         this.file = file;
@@ -67,6 +69,7 @@ public final class SyncState {
         s.seq = o.path("seq").asLong(0);
         s.maxBodyBytes = o.path("max_body_bytes").asLong(0);
         s.gearTable = o.hasNonNull("gear_table") ? GearTable.fromBase64(o.path("gear_table").asString()) : null;
+        o.path("pending").properties().forEach(e -> s.pending.put(e.getKey(), e.getValue().asLong()));
         for (Map.Entry<String, JsonNode> e : o.path("files").properties()) {
             JsonNode f = e.getValue();
             Map<String, Long> vector = new LinkedHashMap<>();
@@ -88,6 +91,8 @@ public final class SyncState {
             o.put("gear_table", gearTable.toBase64());
         }
         o.put("max_body_bytes", maxBodyBytes);
+        ObjectNode retry = o.putObject("pending");
+        pending.forEach(retry::put);
         ObjectNode list = o.putObject("files");
         files.forEach((path, e) -> {
             ObjectNode f = list.putObject(path);

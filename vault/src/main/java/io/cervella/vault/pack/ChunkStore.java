@@ -25,7 +25,10 @@ public final class ChunkStore {
     private final VaultRepository repo;
     private final BlobStore blobs;
     private final PackReader reader;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkStore.class);
     private final Map<String, Location> index = new ConcurrentHashMap<>();
+    /** Packs whose headers were read (or found damaged). */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
     /** Chunk ids in the pack being filled or being written: received, not yet durable. */
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private PackWriter open;
@@ -45,15 +48,34 @@ public final class ChunkStore {
 
     public static ChunkStore open(VaultRepository repo) throws IOException {
         ChunkStore store = new ChunkStore(repo);
-        for (String pack : store.blobs.list("packs/")) {
-            long size = store.blobs.size(pack);
-            int headerLength = PackReader.headerLength(size, store.blobs.get(pack, size - 4, 4), pack);
-            long headerStart = size - 4 - headerLength;
-            for (PackEntry e : store.reader.header(pack, store.blobs.get(pack, headerStart, headerLength), headerStart)) {
-                store.index.putIfAbsent(HexFormat.of().formatHex(e.chunkId()), new Location(pack, e));
-            }
-        }
+        store.refresh();
         return store;
+    }
+
+    /**
+     * Reads the headers of packs this store has not seen: at open, and when a chunk is not found (another
+     * node sharing the blob store may have written it). A damaged pack is set aside and reported by
+     * {@link #check}, never a reason for the vault not to open.
+     */
+    public synchronized void refresh() throws IOException {
+        Set<String> writing = new java.util.HashSet<>();
+        writes.forEach(w -> writing.add(w.pack().blobName()));
+        for (String pack : blobs.list("packs/")) {
+            if (known.contains(pack) || writing.contains(pack)) {
+                continue;
+            }
+            try {
+                long size = blobs.size(pack);
+                int headerLength = PackReader.headerLength(size, blobs.get(pack, size - 4, 4), pack);
+                long headerStart = size - 4 - headerLength;
+                for (PackEntry e : reader.header(pack, blobs.get(pack, headerStart, headerLength), headerStart)) {
+                    index.putIfAbsent(HexFormat.of().formatHex(e.chunkId()), new Location(pack, e));
+                }
+            } catch (IOException e) {
+                LOG.warn("pack {} cannot be read ({}); `cervella vault check` reports it", pack, e.getMessage());
+            }
+            known.add(pack);
+        }
     }
 
     private String id(byte[] contentHash) {
@@ -115,6 +137,7 @@ public final class ChunkStore {
     }
 
     private void durable(PackWriter.Pack pack) {
+        known.add(pack.blobName());
         for (PackEntry e : pack.entries()) {
             String id = HexFormat.of().formatHex(e.chunkId());
             index.putIfAbsent(id, new Location(pack.blobName(), e));
@@ -153,6 +176,10 @@ public final class ChunkStore {
     public java.util.Optional<byte[]> read(byte[] contentHash) throws IOException {
         Location at = index.get(id(contentHash));
         if (at == null) {
+            refresh(); // written by another node since this one looked?
+            at = index.get(id(contentHash));
+        }
+        if (at == null) {
             return java.util.Optional.empty();
         }
         byte[] plain = reader.chunk(at.pack(), at.entry(), blobs.get(at.pack(), at.entry().offset(), at.entry().ciphertextLength()));
@@ -181,6 +208,7 @@ public final class ChunkStore {
      */
     public synchronized Repack repack(Set<String> live, double minLiveShare) throws IOException {
         flush();
+        refresh(); // a pack this node has not read yet must not look unreferenced
         Map<String, List<Map.Entry<String, Location>>> byPack = new java.util.TreeMap<>();
         for (Map.Entry<String, Location> e : index.entrySet()) {
             byPack.computeIfAbsent(e.getValue().pack(), p -> new ArrayList<>()).add(e);
@@ -234,6 +262,7 @@ public final class ChunkStore {
     private void writeCopy(PackWriter copy) throws IOException {
         PackWriter.Pack pack = copy.finish();
         blobs.put(pack.blobName(), pack.bytes());
+        known.add(pack.blobName());
         for (PackEntry e : pack.entries()) {
             index.put(HexFormat.of().formatHex(e.chunkId()), new Location(pack.blobName(), e)); // the copy is where it is now
         }
@@ -243,6 +272,7 @@ public final class ChunkStore {
     public synchronized void deletePacks(List<String> packs) throws IOException {
         Set<String> gone = Set.copyOf(packs);
         index.values().removeIf(l -> gone.contains(l.pack()));
+        known.removeAll(gone);
         for (String pack : packs) {
             blobs.delete(pack);
         }

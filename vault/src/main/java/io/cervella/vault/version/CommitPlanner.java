@@ -62,15 +62,18 @@ public final class CommitPlanner {
                 throw new IllegalArgumentException(c.path() + " is changed twice in one push");
             }
             FileVersion now_ = current.get(c.path());
-            if (now_ == null) {
-                if (c.deleted()) {
-                    continue; // deleting what the vault never had: nothing to do
-                }
+            if (!c.deleted() && (now_ == null || now_.deleted())) {
+                // a name coming (back) into use may not collide with a live one (case, Unicode form)
                 VaultPath other = liveByKey.get(c.path().collisionKey());
                 if (other != null && !other.equals(c.path())) {
                     conflicts.add(new Conflict(c.path(), ConflictKind.NAME_COLLISION, null,
                             "'" + c.path() + "' and '" + other + "' would be one file on macOS and Windows"));
                     continue;
+                }
+            }
+            if (now_ == null) {
+                if (c.deleted()) {
+                    continue; // deleting what the vault never had: nothing to do
                 }
                 versions.add(content(c.path(), c.base().next(device.id()), c));
                 liveByKey.put(c.path().collisionKey(), c.path());

@@ -50,4 +50,19 @@ class LocalFilesTest {
         assertThatThrownBy(() -> HashedFile.read(chunker, found, true, null, SyncProgress.NONE))
                 .isInstanceOf(HashedFile.ChangedWhileReadException.class).hasMessageContaining("changed while it was read");
     }
+
+    @Test
+    void namesThatWouldCollideAreNeitherSyncedNorTakenForDeletions() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.writeString(root.resolve("notes.md"), "a");
+        Files.writeString(root.resolve("Notes.md"), "b");
+        Files.createDirectories(root.resolve("x"));
+        Files.writeString(root.resolve("x/y.md"), "c");
+        LocalFiles.Scan scan = LocalFiles.scan(root, IgnoreRules.NONE);
+        assertThat(scan.files()).hasSize(2); // x/y.md and one of the two
+        assertThat(scan.unsure("notes.md")).isTrue();
+        assertThat(scan.unsure("Notes.md")).isTrue();
+        assertThat(scan.unsure("x/y.md")).isFalse();
+        assertThat(scan.unsure("gone.md")).isFalse();
+    }
 }
