@@ -77,11 +77,11 @@ csync() {  # $1 = data dir, $2 = key, $3 = folder, rest: more flags
 d_times=(); s_times=(); c_times=()
 for r in $(seq 1 "$reps"); do
   rm -rf "$work/rsync-dst"/* "$work/ssh-dst" "$work/src/.cervella"
-  t0=$(now); rsync -a --stats "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync1.log"; t1=$(now); sync
+  t0=$(now); rsync -a --stats --exclude=.cervella "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync1.log"; t1=$(now); sync
   d_times+=("$(secs "$t0" "$t1")")
   if [ "$ssh_ok" = yes ]; then
     mkdir -p "$work/ssh-dst"
-    t0=$(now); rsync -a -e "$ssh_e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now); sync
+    t0=$(now); rsync -a --exclude=.cervella -e "$ssh_e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now); sync
     s_times+=("$(secs "$t0" "$t1")")
   fi
   [ -f "$work/data.pid" ] && kill "$(cat "$work/data.pid")" && sleep 1
@@ -94,12 +94,12 @@ done
 
 # second syncs with one file changed (each tool on the destination its last first sync made)
 change daemon
-t0=$(now); rsync -a --stats "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync2.log"; t1=$(now)
+t0=$(now); rsync -a --stats --exclude=.cervella "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync2.log"; t1=$(now)
 d_second=$(secs "$t0" "$t1")
 s_second=n/a
 if [ "$ssh_ok" = yes ]; then
   change ssh
-  t0=$(now); rsync -a -e "$ssh_e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now)
+  t0=$(now); rsync -a --exclude=.cervella -e "$ssh_e" "$work/src/" root@127.0.0.1:"$work/ssh-dst/"; t1=$(now)
   s_second=$(secs "$t0" "$t1")
 fi
 t0=$(now); csync "$work/data" "$key" "$work/src" > "$work/sync-noop.log" 2>/dev/null; t1=$(now)

@@ -23,25 +23,23 @@ public final class VaultJson {
     public static ObjectNode files(VaultService vault, String prefix, boolean withDeleted) {
         ObjectNode o = Json.object();
         o.put("head", vault.head());
-        ArrayNode files = o.putArray("files");
-        for (VaultIndex.Versioned v : vault.tree(prefix, withDeleted)) {
-            ObjectNode j = versioned(v);
-            j.remove("chunks");
-            files.add(j);
-        }
+        listing(o.putArray("files"), vault.tree(prefix, withDeleted));
         return o;
     }
 
     public static ObjectNode versions(VaultService vault, VaultPath path) {
         ObjectNode o = Json.object();
         o.put("path", path.value());
-        ArrayNode versions = o.putArray("versions");
-        vault.history(path).forEach(v -> {
+        listing(o.putArray("versions"), vault.history(path));
+        return o;
+    }
+
+    private static void listing(ArrayNode into, java.util.List<VaultIndex.Versioned> versions) {
+        for (VaultIndex.Versioned v : versions) {
             ObjectNode j = versioned(v);
             j.remove("chunks");
-            versions.add(j);
-        });
-        return o;
+            into.add(j);
+        }
     }
 
     public static ObjectNode check(VaultService.CheckReport r) {
