@@ -33,14 +33,15 @@ import tools.jackson.databind.JsonNode;
  */
 @Command(name = "vault", mixinStandardHelpOptions = true, description = "The vault: files, versions, restore, check.",
         subcommands = {VaultCommand.Ls.class, VaultCommand.Cat.class, VaultCommand.Versions.class, VaultCommand.Restore.class,
-            VaultCommand.Check.class, VaultCommand.Prune.class, VaultCommand.Reindex.class})
+            VaultCommand.Check.class, VaultCommand.Prune.class, VaultCommand.Reindex.class,
+            VaultCommand.Passphrase.class, VaultCommand.RotateKeys.class, VaultCommand.AddKeyFile.class})
 public final class VaultCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required (ls, cat, versions, restore, check, prune, reindex)");
+                "a subcommand is required (ls, cat, versions, restore, check, prune, reindex, passphrase, rotate-keys, add-key-file)");
     }
 
     /** What every subcommand shares: where the vault is, and running against it. */
@@ -72,6 +73,27 @@ public final class VaultCommand implements Runnable {
 
         interface LocalWork<T> {
             T run(VaultService vault) throws Exception;
+        }
+
+        /** Runs with the vault's repository (its keys and slots) of a stopped server's data. */
+        <T> T keys(KeyWork<T> work) throws Exception {
+            if (target.remote()) {
+                throw new IllegalArgumentException("the vault's keys are changed on a stopped server's data: pass --data, not --server");
+            }
+            Path data = target.data();
+            CervellaConfig cfg = CervellaConfig.load(config, data);
+            try (MetadataStore store = LocalData.open(data);
+                 VaultStartup vault = VaultStartup.open(cfg.vault(), new DataDirectory(data).vault(), store, System::getenv,
+                         Clock.systemUTC())) {
+                if (vault instanceof VaultStartup.Locked(String reason)) {
+                    throw new Main.CliFailure(reason.replace("start the server", "run this"));
+                }
+                return work.run(((VaultStartup.Unlocked) vault).repository());
+            }
+        }
+
+        interface KeyWork<T> {
+            T run(io.cervella.vault.VaultRepository repo) throws Exception;
         }
 
         static String q(String s) {
@@ -228,6 +250,77 @@ public final class VaultCommand implements Runnable {
                     r.path("dry_run").asBoolean() ? "would drop " : "dropped ", r.path("versions_dropped").asInt(),
                     r.path("paths_forgotten").asInt(), r.path("packs_deleted").asInt(), r.path("packs_rewritten").asInt(),
                     SyncCommand.bytes(r.path("bytes_freed").asLong()));
+            return 0;
+        }
+    }
+
+    @Command(name = "passphrase", mixinStandardHelpOptions = true,
+            description = "Change the vault's passphrase (stopped server, --data): the current one from the server's"
+                    + " unlock variable, the new one from CERVELLA_VAULT_NEW_PASSPHRASE or typed twice. No data is re-encrypted.")
+    static final class Passphrase extends VaultTask {
+        @Override
+        public Integer call() throws Exception {
+            String fresh = System.getenv("CERVELLA_VAULT_NEW_PASSPHRASE");
+            if (fresh == null) {
+                java.io.Console console = System.console();
+                if (console == null) {
+                    throw new IllegalArgumentException("set CERVELLA_VAULT_NEW_PASSPHRASE (no terminal to ask on)");
+                }
+                char[] a = console.readPassword("new vault passphrase: ");
+                char[] b = console.readPassword("again: ");
+                if (a == null || b == null || !java.util.Arrays.equals(a, b)) {
+                    throw new Main.CliFailure("the two passphrases differ; nothing was changed");
+                }
+                fresh = new String(a);
+            }
+            if (fresh.length() < 12) {
+                throw new IllegalArgumentException("a vault passphrase has at least 12 characters");
+            }
+            String newPassphrase = fresh;
+            keys(repo -> repo.changeUnlock(new io.cervella.vault.keys.Unlock.Passphrase(newPassphrase)));
+            out().println("passphrase changed: the old one no longer opens the vault (other key slots, such as key files, still do)");
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate-keys", mixinStandardHelpOptions = true,
+            description = "Make a new primary encryption key (stopped server, --data): new data is encrypted under it,"
+                    + " existing packs stay readable and are rewritten under it by prune.")
+    static final class RotateKeys extends VaultTask {
+        @Override
+        public Integer call() throws Exception {
+            keys(repo -> {
+                repo.rotateKeys();
+                return null;
+            });
+            out().println("keys rotated: a new key bundle holds the new primary key and every old one");
+            return 0;
+        }
+    }
+
+    @Command(name = "add-key-file", mixinStandardHelpOptions = true,
+            description = "Write a new random key to FILE (mode 0600) and let it open the vault too (stopped server, --data),"
+                    + " for a server that starts unattended (vault.unlock.key_file).")
+    static final class AddKeyFile extends VaultTask {
+        @Parameters(index = "0", description = "the key file to write (must not exist)")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            if (java.nio.file.Files.exists(file)) {
+                throw new IllegalArgumentException(file + " exists already; nothing was changed");
+            }
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            String encoded = java.util.Base64.getEncoder().encodeToString(key);
+            io.cervella.core.tls.PemFiles.writeSecret(file, encoded + "\n"); // first: a slot must never exist without its key
+            try {
+                keys(repo -> repo.addSlot(io.cervella.vault.keys.Unlock.RawKey.parse(encoded)));
+            } catch (Exception | Error e) {
+                java.nio.file.Files.deleteIfExists(file);
+                throw e;
+            }
+            out().println(file + " written (0600); it opens the vault: vault.unlock.key_file: " + file.toAbsolutePath());
             return 0;
         }
     }
