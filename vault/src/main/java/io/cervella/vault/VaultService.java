@@ -66,6 +66,18 @@ public final class VaultService {
      */
     public record CommitResult(long seq, List<FileVersion> accepted, List<CommitPlanner.Conflict> conflicts) {}
 
+    /**
+     * One small round of this vault's own crypto (a chunk's hash check, id and sealing, as an upload
+     * makes them), for {@link io.cervella.core.tls.CryptoWarmup}: touches no stored data.
+     */
+    public Runnable warmup() {
+        byte[] chunk = new byte[4096];
+        return () -> {
+            byte[] hash = ChunkStore.sha256Of(chunk);
+            io.cervella.vault.pack.PackWriter.seal(repo.keys().streamingAead(), repo.keys().chunkId(hash), chunk);
+        };
+    }
+
     public String vaultId() {
         return repo.vaultId();
     }

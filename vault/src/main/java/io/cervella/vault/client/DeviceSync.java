@@ -43,6 +43,8 @@ public final class DeviceSync {
     /** Files of about this many bytes are hashed, sent and committed together. */
     static final long GROUP_BYTES = 96L * 1024 * 1024;
     static final int GROUP_FILES = 4_000;
+    /** Above this much to send, the crypto is warmed up first (it pays back within a few seconds). */
+    static final long WARMUP_BYTES = 64L * 1024 * 1024;
     /** Chunk batches on their way at once: the server seals one while the next arrives. */
     static final int UPLOADS_IN_FLIGHT = 2;
 
@@ -148,6 +150,9 @@ public final class DeviceSync {
         long total = changed.stream().mapToLong(LocalFiles.Found::size).sum();
         if (!changed.isEmpty()) {
             progress.phase("sending", total, changed.size());
+        }
+        if (total > WARMUP_BYTES) {
+            io.cervella.core.tls.CryptoWarmup.start(null); // a big upload: TLS at full speed from its start
         }
         List<List<LocalFiles.Found>> groups = new ArrayList<>();
         List<LocalFiles.Found> group = new ArrayList<>();

@@ -319,6 +319,10 @@ public final class ChunkStore {
         return new CheckReport(packs, chunks, List.copyOf(problems));
     }
 
+    public static byte[] sha256Of(byte[] bytes) {
+        return sha256(bytes);
+    }
+
     static byte[] sha256(byte[] bytes) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);
