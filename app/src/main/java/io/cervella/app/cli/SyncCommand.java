@@ -49,6 +49,9 @@ public final class SyncCommand implements Callable<Integer> {
         if (!Files.isDirectory(folder)) {
             throw new IllegalArgumentException(folder + ": no such folder");
         }
+        if (target.data != null) {
+            throw new IllegalArgumentException("--data is not for sync: a device syncs through a running server (--server, --key)");
+        }
         if (target.server() == null || target.key() == null) {
             throw new IllegalArgumentException("--server and --key (or CERVELLA_SERVER and CERVELLA_KEY) are required:"
                     + " a device syncs through a running server with its own key (cervella keys create --name laptop --scopes vault)");

@@ -47,7 +47,8 @@ class VaultBadInputTest {
                     .header("Authorization", "Bearer " + key).PUT(HttpRequest.BodyPublishers.ofByteArray(x)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(put.statusCode()).isEqualTo(201);
-            for (String bad : List.of("../etc/passwd", "/etc/passwd", "notes/../../x", "a\\\\b", "a\\u0000b", "a//b", "./a")) {
+            for (String bad : List.of("../etc/passwd", "/etc/passwd", "notes/../../x", "a\\\\b", "a\\u0000b", "a//b", "./a",
+                    ".Cervella/state.json")) {
                 HttpResponse<String> r = platform.post("/vault/commit", key, commitOf(bad, h));
                 assertThat(r.statusCode()).as(bad).isEqualTo(400);
                 assertThat(RunningPlatform.json(r).path("error").path("code").asString()).as(bad).isEqualTo("invalid_path");

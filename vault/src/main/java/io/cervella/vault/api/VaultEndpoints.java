@@ -228,6 +228,10 @@ public final class VaultEndpoints {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_path", where + ".path: " + e.getMessage());
         }
+        if (path.value().split("/", 2)[0].equalsIgnoreCase(".cervella")) {
+            // the sync client's own folder on every device: a file there would overwrite a device's state
+            throw ApiException.badRequest("invalid_path", where + ".path: '.cervella' is the sync client's own folder");
+        }
         Map<String, Long> base = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : f.path("base").properties()) {
             if (!e.getValue().isIntegralNumber() || e.getValue().asLong() < 1) {
