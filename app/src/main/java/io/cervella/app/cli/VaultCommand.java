@@ -59,16 +59,7 @@ public final class VaultCommand implements Runnable {
 
         /** Runs with the vault of a stopped server's data directory. */
         <T> T local(LocalWork<T> work) throws Exception {
-            Path data = target.data();
-            CervellaConfig cfg = CervellaConfig.load(config, data);
-            try (MetadataStore store = LocalData.open(data);
-                 VaultStartup vault = VaultStartup.open(cfg.vault(), new DataDirectory(data).vault(), store, System::getenv,
-                         Clock.systemUTC())) {
-                if (vault instanceof VaultStartup.Locked(String reason)) {
-                    throw new Main.CliFailure(reason.replace("start the server", "run this"));
-                }
-                return work.run(((VaultStartup.Unlocked) vault).service());
-            }
+            return unlocked(u -> work.run(u.service()));
         }
 
         interface LocalWork<T> {
@@ -80,6 +71,19 @@ public final class VaultCommand implements Runnable {
             if (target.remote()) {
                 throw new IllegalArgumentException("the vault's keys are changed on a stopped server's data: pass --data, not --server");
             }
+            return unlocked(u -> work.run(u.repository()));
+        }
+
+        interface KeyWork<T> {
+            T run(io.cervella.vault.VaultRepository repo) throws Exception;
+        }
+
+        private interface UnlockedWork<T> {
+            T run(VaultStartup.Unlocked vault) throws Exception;
+        }
+
+        /** Opens the vault as the server would (its config, the same unlock variables), runs, closes. */
+        private <T> T unlocked(UnlockedWork<T> work) throws Exception {
             Path data = target.data();
             CervellaConfig cfg = CervellaConfig.load(config, data);
             try (MetadataStore store = LocalData.open(data);
@@ -88,12 +92,8 @@ public final class VaultCommand implements Runnable {
                 if (vault instanceof VaultStartup.Locked(String reason)) {
                     throw new Main.CliFailure(reason.replace("start the server", "run this"));
                 }
-                return work.run(((VaultStartup.Unlocked) vault).repository());
+                return work.run((VaultStartup.Unlocked) vault);
             }
-        }
-
-        interface KeyWork<T> {
-            T run(io.cervella.vault.VaultRepository repo) throws Exception;
         }
 
         static String q(String s) {
