@@ -1,7 +1,7 @@
 package io.cervella.vault;
 
 import io.cervella.core.http.Json;
-import io.cervella.vault.blob.BlobStore;
+import io.cervella.core.blob.BlobStore;
 import io.cervella.vault.keys.KeyBundle;
 import io.cervella.vault.keys.KeySlot;
 import io.cervella.vault.keys.Unlock;

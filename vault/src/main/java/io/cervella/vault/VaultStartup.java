@@ -2,9 +2,9 @@ package io.cervella.vault;
 
 import io.cervella.core.config.ConfigException;
 import io.cervella.core.store.MetadataStore;
-import io.cervella.vault.blob.BlobStore;
-import io.cervella.vault.blob.LocalBlobStore;
-import io.cervella.vault.blob.S3BlobStore;
+import io.cervella.core.blob.BlobStore;
+import io.cervella.core.blob.LocalBlobStore;
+import io.cervella.core.blob.S3BlobStore;
 import io.cervella.vault.config.BlobStoreConfig;
 import io.cervella.vault.config.UnlockConfig;
 import io.cervella.vault.config.VaultConfig;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cervella.core.store.MetadataStore;
-import io.cervella.vault.blob.BlobStore;
-import io.cervella.vault.blob.LocalBlobStore;
+import io.cervella.core.blob.BlobStore;
+import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.vault.index.VaultIndex;
 import io.cervella.vault.keys.Unlock;
 import io.cervella.vault.pack.ChunkStore;

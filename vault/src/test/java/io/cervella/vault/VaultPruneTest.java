@@ -3,7 +3,7 @@ package io.cervella.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cervella.core.store.MetadataStore;
-import io.cervella.vault.blob.LocalBlobStore;
+import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.vault.index.VaultIndex;
 import io.cervella.vault.keys.Unlock;
 import io.cervella.vault.pack.ChunkStore;

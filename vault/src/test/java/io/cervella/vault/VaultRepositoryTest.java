@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.StreamingAead;
-import io.cervella.vault.blob.LocalBlobStore;
+import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.vault.keys.KeySlot;
 import io.cervella.vault.keys.Unlock;
 import java.io.ByteArrayInputStream;

@@ -1,7 +1,7 @@
 package io.cervella.vault.pack;
 
 import io.cervella.vault.VaultRepository;
-import io.cervella.vault.blob.BlobStore;
+import io.cervella.core.blob.BlobStore;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,7 +1,7 @@
 package io.cervella.vault.bench;
 
 import io.cervella.vault.VaultRepository;
-import io.cervella.vault.blob.LocalBlobStore;
+import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.vault.keys.Unlock;
 import io.cervella.vault.pack.PackWriter;
 import java.nio.file.Files;

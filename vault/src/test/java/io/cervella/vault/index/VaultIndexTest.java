@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cervella.core.store.MetadataStore;
 import io.cervella.core.testkit.StoreKind;
 import io.cervella.vault.VaultRepository;
-import io.cervella.vault.blob.LocalBlobStore;
+import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.vault.keys.Unlock;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.tree.VaultPath;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cervella.vault.VaultRepository;
-import io.cervella.vault.blob.LocalBlobStore;
+import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.vault.keys.Unlock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.cervella.vault.blob;
+package io.cervella.core.blob;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.cervella.vault.blob;
+package io.cervella.core.blob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
