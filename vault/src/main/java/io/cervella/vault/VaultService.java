@@ -1,6 +1,6 @@
 package io.cervella.vault;
 
-import io.cervella.vault.chunk.GearTable;
+import io.cervella.core.chunk.GearTable;
 import io.cervella.vault.index.VaultIndex;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.manifest.Manifest;

@@ -1,11 +1,12 @@
 package io.cervella.vault;
 
+import io.cervella.vault.chunk.VaultChunking;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cervella.core.store.MetadataStore;
 import io.cervella.core.blob.LocalBlobStore;
-import io.cervella.vault.chunk.ContentChunker;
+import io.cervella.core.chunk.ContentChunker;
 import io.cervella.vault.index.VaultIndex;
 import io.cervella.vault.keys.Unlock;
 import io.cervella.vault.manifest.Manifest;
@@ -61,7 +62,7 @@ class VaultServiceTest {
         try (MetadataStore db = MetadataStore.openSqlite(dir.resolve("cervella.db"))) {
             VaultService vault = new VaultService(repo, ChunkStore.open(repo), new VaultIndex(db, repo),
                     Clock.fixed(Instant.parse("2026-11-26T15:04:05Z"), ZoneOffset.UTC));
-            ContentChunker chunker = new ContentChunker(repo.keys().gearTable());
+            ContentChunker chunker = VaultChunking.chunker(repo.keys().gearTable());
             byte[] file = new byte[300_000];
             new Random(1).nextBytes(file);
             Upload u = cut(chunker, file);

@@ -173,9 +173,9 @@ class VaultSyncTest {
         new Random(11).nextBytes(big);
         Files.write(laptop.folder.resolve("grande.bin"), big);
         // an earlier run sent the first chunks and stopped before its commit
-        io.cervella.vault.chunk.GearTable gear = io.cervella.vault.chunk.GearTable.fromBase64(
+        io.cervella.core.chunk.GearTable gear = io.cervella.core.chunk.GearTable.fromBase64(
                 laptop.client().info().path("chunking").path("gear_table").asString());
-        io.cervella.vault.chunk.ContentChunker.Reader r = new io.cervella.vault.chunk.ContentChunker(gear)
+        io.cervella.core.chunk.ContentChunker.Reader r = io.cervella.vault.chunk.VaultChunking.chunker(gear)
                 .reader(new java.io.ByteArrayInputStream(big));
         java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
         long sentBefore = 0;

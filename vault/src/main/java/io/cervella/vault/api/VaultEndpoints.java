@@ -1,5 +1,6 @@
 package io.cervella.vault.api;
 
+import io.cervella.vault.chunk.VaultChunking;
 import io.cervella.core.http.ApiException;
 import io.cervella.core.http.Exchange;
 import io.cervella.core.http.Json;
@@ -7,7 +8,7 @@ import io.cervella.core.http.Route;
 import io.cervella.core.keys.ApiKeyRecord;
 import io.cervella.core.keys.Scope;
 import io.cervella.vault.VaultService;
-import io.cervella.vault.chunk.ContentChunker;
+import io.cervella.core.chunk.ContentChunker;
 import io.cervella.vault.index.VaultIndex;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.protocol.ChunkFrames;
@@ -121,9 +122,9 @@ public final class VaultEndpoints {
         device.put("id", d.id());
         device.put("name", d.name());
         ObjectNode chunking = o.putObject("chunking");
-        chunking.put("min", ContentChunker.MIN_SIZE);
-        chunking.put("avg", ContentChunker.AVERAGE_SIZE);
-        chunking.put("max", ContentChunker.MAX_SIZE);
+        chunking.put("min", VaultChunking.SIZES.min());
+        chunking.put("avg", VaultChunking.SIZES.average());
+        chunking.put("max", VaultChunking.SIZES.max());
         chunking.put("gear_table", vault.gearTable().toBase64());
         o.put("max_body_bytes", maxBodyBytes);
         ex.sendJson(200, o);
@@ -161,8 +162,8 @@ public final class VaultEndpoints {
 
     private void putChunk(Exchange ex) throws IOException {
         byte[] bytes = ex.body();
-        if (bytes.length > ContentChunker.MAX_SIZE) {
-            throw ApiException.badRequest("invalid_value", "a chunk is at most " + ContentChunker.MAX_SIZE + " bytes");
+        if (bytes.length > VaultChunking.SIZES.max()) {
+            throw ApiException.badRequest("invalid_value", "a chunk is at most " + VaultChunking.SIZES.max() + " bytes");
         }
         vault.putChunk(ex.pathParam("hash"), bytes);
         ex.sendJson(201, Map.of("stored", ex.pathParam("hash")));

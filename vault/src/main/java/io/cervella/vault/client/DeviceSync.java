@@ -1,8 +1,9 @@
 package io.cervella.vault.client;
 
+import io.cervella.vault.chunk.VaultChunking;
 import io.cervella.core.http.Json;
-import io.cervella.vault.chunk.ContentChunker;
-import io.cervella.vault.chunk.GearTable;
+import io.cervella.core.chunk.ContentChunker;
+import io.cervella.core.chunk.GearTable;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.protocol.ChunkFrames;
 import io.cervella.vault.sync.IgnoreRules;
@@ -79,7 +80,7 @@ public final class DeviceSync {
             state.maxBodyBytes = info.path("max_body_bytes").asLong(4L * 1024 * 1024);
             state.save();
         }
-        ContentChunker chunker = new ContentChunker(state.gearTable);
+        ContentChunker chunker = VaultChunking.chunker(state.gearTable);
         maxBodyBytes = state.maxBodyBytes;
         IgnoreRules rules = LocalFiles.ignoreRules(root);
         long scanStarted = System.currentTimeMillis() * 1_000_000L;
@@ -344,7 +345,7 @@ public final class DeviceSync {
         }
         Set<String> wanted = new HashSet<>(missing);
         // under the server's body limit, with room for a frame's header; never less than one largest chunk
-        int batchLimit = (int) Math.max(ChunkFrames.frameSize(ContentChunker.MAX_SIZE),
+        int batchLimit = (int) Math.max(ChunkFrames.frameSize(VaultChunking.SIZES.max()),
                 Math.min(8L * 1024 * 1024, (maxBodyBytes > 0 ? maxBodyBytes : 4L * 1024 * 1024) - 64 * 1024));
         try (BatchSender sender = new BatchSender(client, UPLOADS_IN_FLIGHT)) {
             ByteArrayOutputStream batch = new ByteArrayOutputStream();

@@ -1,6 +1,6 @@
 package io.cervella.vault.client;
 
-import io.cervella.vault.chunk.ContentChunker;
+import io.cervella.core.chunk.ContentChunker;
 import io.cervella.vault.tree.VaultPath;
 import java.io.IOException;
 import java.io.InputStream;

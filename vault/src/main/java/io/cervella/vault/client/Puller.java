@@ -1,6 +1,7 @@
 package io.cervella.vault.client;
 
-import io.cervella.vault.chunk.ContentChunker;
+import io.cervella.vault.chunk.VaultChunking;
+import io.cervella.core.chunk.ContentChunker;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.protocol.ChunkFrames;
 import io.cervella.vault.sync.IgnoreRules;
@@ -235,7 +236,7 @@ final class Puller {
             if (identical.containsKey(v.contentHash()) || v.size() == 0) {
                 continue;
             }
-            if (had != null && !had.deleted() && Files.isRegularFile(file) && had.size() > ContentChunker.MIN_SIZE) {
+            if (had != null && !had.deleted() && Files.isRegularFile(file) && had.size() > VaultChunking.SIZES.min()) {
                 Set<String> wanted = new java.util.HashSet<>(v.chunks());
                 try {
                     HashedFile old = HashedFile.read(chunker, new LocalFiles.Found(v.path(), file, had.size(),

@@ -1,7 +1,7 @@
 package io.cervella.vault.client;
 
 import io.cervella.core.http.Json;
-import io.cervella.vault.chunk.GearTable;
+import io.cervella.core.chunk.GearTable;
 import io.cervella.vault.version.VersionVector;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -7,7 +7,7 @@ import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.PredefinedStreamingAeadParameters;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
-import io.cervella.vault.chunk.GearTable;
+import io.cervella.core.chunk.GearTable;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -111,7 +111,7 @@ public final class VaultKeys {
     }
 
     public GearTable gearTable() {
-        return GearTable.derive(idKey);
+        return io.cervella.vault.chunk.VaultChunking.gearTable(idKey);
     }
 
     /** The keys as a key slot wraps them: version byte, keyset length, Tink's keyset, the id key. */

@@ -1,6 +1,7 @@
 package io.cervella.vault.protocol;
 
-import io.cervella.vault.chunk.ContentChunker;
+import io.cervella.vault.chunk.VaultChunking;
+import io.cervella.core.chunk.ContentChunker;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -51,9 +52,9 @@ public final class ChunkFrames {
             try {
                 data.readFully(hash, 1, 31);
                 int length = data.readInt();
-                if (length < 0 || length > ContentChunker.MAX_SIZE) {
+                if (length < 0 || length > VaultChunking.SIZES.max()) {
                     throw new IOException("frame " + out.size() + ": a chunk of " + Integer.toUnsignedString(length)
-                            + " bytes (at most " + ContentChunker.MAX_SIZE + ")");
+                            + " bytes (at most " + VaultChunking.SIZES.max() + ")");
                 }
                 byte[] bytes = new byte[length];
                 data.readFully(bytes);

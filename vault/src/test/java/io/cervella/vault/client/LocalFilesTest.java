@@ -1,10 +1,11 @@
 package io.cervella.vault.client;
 
+import io.cervella.vault.chunk.VaultChunking;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cervella.vault.chunk.ContentChunker;
-import io.cervella.vault.chunk.GearTable;
+import io.cervella.core.chunk.ContentChunker;
+import io.cervella.core.chunk.GearTable;
 import io.cervella.vault.sync.IgnoreRules;
 import io.cervella.vault.tree.VaultPath;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class LocalFilesTest {
         Path file = Files.writeString(dir.resolve("n.md"), "prima");
         long[] stat = LocalFiles.stat(file).orElseThrow();
         LocalFiles.Found found = new LocalFiles.Found(VaultPath.of("n.md"), file, stat[0], stat[1]);
-        ContentChunker chunker = new ContentChunker(GearTable.derive(new byte[32]));
+        ContentChunker chunker = VaultChunking.chunker(VaultChunking.gearTable(new byte[32]));
         assertThat(HashedFile.read(chunker, found, true, null, SyncProgress.NONE).chunks()).hasSize(1);
         Files.writeString(file, "dopo, più lunga"); // written between the scan and the read
         assertThatThrownBy(() -> HashedFile.read(chunker, found, true, null, SyncProgress.NONE))

@@ -1,4 +1,4 @@
-package io.cervella.vault.chunk;
+package io.cervella.core.chunk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ContentChunkerTest {
-    private static final ContentChunker CHUNKER = new ContentChunker(GearTable.derive(new byte[32]));
+    /** The vault's sizes: the ones this test was written for. */
+    private static final ChunkSizes SIZES = new ChunkSizes(16 * 1024, 64 * 1024, 256 * 1024);
+    private static final String LABEL = "cervella-vault gear ";
+    private static final ContentChunker CHUNKER = new ContentChunker(GearTable.derive(new byte[32], LABEL), SIZES);
 
     private static List<byte[]> chunks(ContentChunker chunker, byte[] data) throws IOException {
         ContentChunker.Reader r = chunker.reader(new ByteArrayInputStream(data));
@@ -49,15 +52,15 @@ class ContentChunkerTest {
             byte[] c = chunks.get(i);
             assertThat(java.util.Arrays.equals(c, 0, c.length, data, (int) total, (int) total + c.length)).isTrue();
             total += c.length;
-            assertThat(c.length).isLessThanOrEqualTo(ContentChunker.MAX_SIZE);
+            assertThat(c.length).isLessThanOrEqualTo(SIZES.max());
             if (i < chunks.size() - 1) {
-                assertThat(c.length).isGreaterThan(ContentChunker.MIN_SIZE);
+                assertThat(c.length).isGreaterThan(SIZES.min());
             }
         }
         assertThat(total).isEqualTo(data.length);
         double average = (double) data.length / chunks.size();
         // normalized chunking lands near the 64 KiB target (the skipped 16 KiB included)
-        assertThat(average).isBetween(0.75 * ContentChunker.AVERAGE_SIZE, 1.35 * ContentChunker.AVERAGE_SIZE);
+        assertThat(average).isBetween(0.75 * SIZES.average(), 1.35 * SIZES.average());
     }
 
     @Test
@@ -79,18 +82,18 @@ class ContentChunkerTest {
     void boundariesDependOnTheKeyAndSmallFilesAreOneChunk() throws Exception {
         byte[] data = random(4 * 1024 * 1024, 4);
         ContentChunker other = new ContentChunker(GearTable.derive(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-                15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));
+                15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}, LABEL), SIZES);
         assertThat(hashes(chunks(other, data))).doesNotContainAnyElementsOf(hashes(chunks(CHUNKER, data)));
         assertThat(chunks(CHUNKER, random(10_000, 5))).hasSize(1).allSatisfy(c -> assertThat(c).hasSize(10_000));
         assertThat(chunks(CHUNKER, new byte[0])).isEmpty();
         // a run of one byte value never cuts (the hash goes to a fixed point that is not 0 in the top bits, or is):
         // either way the sizes stay within the bounds
-        assertThat(chunks(CHUNKER, new byte[1024 * 1024])).allSatisfy(c -> assertThat(c.length).isLessThanOrEqualTo(ContentChunker.MAX_SIZE));
+        assertThat(chunks(CHUNKER, new byte[1024 * 1024])).allSatisfy(c -> assertThat(c.length).isLessThanOrEqualTo(SIZES.max()));
     }
 
     @Test
     void theGearTableTravelsAsBase64() {
-        GearTable t = GearTable.derive(new byte[32]);
+        GearTable t = GearTable.derive(new byte[32], LABEL);
         GearTable back = GearTable.fromBase64(t.toBase64());
         for (int i = 0; i < GearTable.SIZE; i++) {
             assertThat(back.get(i)).isEqualTo(t.get(i));

@@ -1,4 +1,4 @@
-package io.cervella.vault.chunk;
+package io.cervella.core.chunk;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +8,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The 256 random 64-bit values of FastCDC's rolling hash, one per byte value, derived from the vault's
- * id key (docs/formats/vault.md, Chunks): {@code gear[i]} is the first 8 bytes, big-endian, of
- * HMAC-SHA256(id key, "cervella-vault gear " + i). Keyed, so that chunk boundaries cannot be computed
- * without the key. Devices receive the values themselves, never the key.
+ * The 256 random 64-bit values of FastCDC's rolling hash, one per byte value, derived from a secret key
+ * (docs/formats/vault.md, Chunks): {@code gear[i]} is the first 8 bytes, big-endian, of
+ * HMAC-SHA256(key, label + i), the label naming the format ("cervella-vault gear "). Keyed, so that
+ * chunk boundaries cannot be computed without the key. Devices receive the values, never the key.
  */
 public final class GearTable {
     public static final int SIZE = 256;
@@ -21,13 +21,13 @@ public final class GearTable {
         this.values = values;
     }
 
-    public static GearTable derive(byte[] idKey) {
+    public static GearTable derive(byte[] key, String label) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(idKey, "HmacSHA256"));
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
             long[] v = new long[SIZE];
             for (int i = 0; i < SIZE; i++) {
-                byte[] out = mac.doFinal(("cervella-vault gear " + i).getBytes(StandardCharsets.US_ASCII));
+                byte[] out = mac.doFinal((label + i).getBytes(StandardCharsets.US_ASCII));
                 v[i] = ByteBuffer.wrap(out, 0, 8).getLong();
             }
             return new GearTable(v);
