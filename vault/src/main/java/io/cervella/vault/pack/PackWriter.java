@@ -47,25 +47,14 @@ public final class PackWriter {
 
     public static SealedChunk seal(StreamingAead aead, byte[] chunkId, byte[] plaintext) {
         // sized for the ciphertext (a header, the tags of the 1 MiB segments), so the stream never grows it
-        Buffer out = new Buffer(plaintext.length + 128 + 16 * (plaintext.length / (1 << 20) + 1));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(plaintext.length + 128 + 16 * (plaintext.length / (1 << 20) + 1));
         try (OutputStream enc = aead.newEncryptingStream(out, chunkAssociatedData(chunkId))) {
             enc.write(ENCODING_RAW);
             enc.write(plaintext);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot encrypt a chunk: " + e.getMessage(), e);
         }
-        return new SealedChunk(chunkId, out.bytes(), plaintext.length);
-    }
-
-    /** A byte buffer whose array is handed over as it is when it is exactly full (no copy). */
-    private static final class Buffer extends ByteArrayOutputStream {
-        Buffer(int size) {
-            super(size);
-        }
-
-        byte[] bytes() {
-            return count == buf.length ? buf : toByteArray();
-        }
+        return new SealedChunk(chunkId, out.toByteArray(), plaintext.length);
     }
 
     /** Appends a chunk (its id: the keyed hash; its plaintext). */
