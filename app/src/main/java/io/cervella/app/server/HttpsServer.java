@@ -41,10 +41,14 @@ public final class HttpsServer implements AutoCloseable {
         http.addCustomizer(secure);
 
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+        h1.setUseInputDirectByteBuffers(false);
+        h1.setUseOutputDirectByteBuffers(false);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(h1.getProtocol());
         SslConnectionFactory ssl = new SslConnectionFactory(TlsContexts.server(tls), alpn.getProtocol());
+        ssl.setDirectBuffersForDecryption(false);
+        ssl.setDirectBuffersForEncryption(false);
 
         connector = new ServerConnector(server, ssl, alpn, h2, h1);
         connector.setHost(config.bind());

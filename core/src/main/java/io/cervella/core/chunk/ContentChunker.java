@@ -60,19 +60,29 @@ public final class ContentChunker {
 
     /** The chunks of a stream, one at a time, reading ahead at most a few of the largest chunks. */
     public Reader reader(InputStream in) {
-        return new Reader(in);
+        return new Reader(in, 4 * maxSize);
+    }
+
+    /**
+     * The same, for a stream of about {@code expectedSize} bytes: a small file gets a small read-ahead
+     * buffer (a sync reads thousands of notes; a megabyte each was most of what the device allocated).
+     * A stream longer than expected is still cut right, with more refills.
+     */
+    public Reader reader(InputStream in, long expectedSize) {
+        return new Reader(in, (int) Math.min(4L * maxSize, Math.max(maxSize, expectedSize + 1)));
     }
 
     public final class Reader {
         private final InputStream in;
         /** Read ahead; the next chunk starts at {@code start}. Compacted only when the tail runs short. */
-        private final byte[] buffer = new byte[4 * maxSize];
+        private final byte[] buffer;
         private int start;
         private int filled;
         private boolean eof;
 
-        private Reader(InputStream in) {
+        private Reader(InputStream in, int bufferSize) {
             this.in = in;
+            this.buffer = new byte[bufferSize];
         }
 
         /** The next chunk, or null at the end of the stream (an empty stream has no chunk). */

@@ -92,6 +92,22 @@ class ContentChunkerTest {
     }
 
     @Test
+    void theExpectedSizeChangesTheBufferNotTheCuts() throws Exception {
+        for (int n : new int[] {0, 100, 20_000, 300_000, 3 * 1024 * 1024}) {
+            byte[] data = random(n, n);
+            List<String> plain = chunks(CHUNKER, data).stream().map(java.util.Arrays::toString).toList();
+            for (long hint : new long[] {n, 0, n / 3, 10L * n + 1}) { // right, and wrong both ways (the file changed)
+                ContentChunker.Reader r = CHUNKER.reader(new ByteArrayInputStream(data), hint);
+                List<String> hinted = new ArrayList<>();
+                for (byte[] c; (c = r.next()) != null; ) {
+                    hinted.add(java.util.Arrays.toString(c));
+                }
+                assertThat(hinted).as("%d bytes, expected %d", n, hint).isEqualTo(plain);
+            }
+        }
+    }
+
+    @Test
     void theGearTableTravelsAsBase64() {
         GearTable t = GearTable.derive(new byte[32], LABEL);
         GearTable back = GearTable.fromBase64(t.toBase64());

@@ -35,16 +35,29 @@ record HashedFile(VaultPath path, Path file, long size, long mtimeNanos, String 
      */
     static HashedFile read(ContentChunker chunker, LocalFiles.Found found, boolean keepAll, Set<String> keep,
                            SyncProgress progress) throws IOException {
-        MessageDigest whole = sha256();
         MessageDigest each = sha256();
+        // most files are one chunk, whose hash is the file's: the second digest starts at a second chunk
+        MessageDigest whole = null;
+        byte[] firstChunk = null;
+        byte[] firstHash = null;
         List<String> hashes = new ArrayList<>();
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         long read = 0;
         try (InputStream in = Files.newInputStream(found.file())) {
-            ContentChunker.Reader r = chunker.reader(in);
+            ContentChunker.Reader r = chunker.reader(in, found.size());
             for (byte[] c; (c = r.next()) != null; ) {
-                whole.update(c);
-                String h = HexFormat.of().formatHex(each.digest(c));
+                byte[] digest = each.digest(c);
+                if (firstChunk == null) {
+                    firstChunk = c;
+                    firstHash = digest;
+                } else {
+                    if (whole == null) {
+                        whole = sha256();
+                        whole.update(firstChunk);
+                    }
+                    whole.update(c);
+                }
+                String h = HexFormat.of().formatHex(digest);
                 hashes.add(h);
                 if (keepAll || keep != null && keep.contains(h)) {
                     bytes.putIfAbsent(h, c);
@@ -58,7 +71,8 @@ record HashedFile(VaultPath path, Path file, long size, long mtimeNanos, String 
             throw new ChangedWhileReadException(found.path());
         }
         return new HashedFile(found.path(), found.file(), found.size(), found.mtimeNanos(),
-                HexFormat.of().formatHex(whole.digest()), List.copyOf(hashes), bytes);
+                HexFormat.of().formatHex(whole != null ? whole.digest() : firstHash != null ? firstHash : each.digest()),
+                List.copyOf(hashes), bytes);
     }
 
     static MessageDigest sha256() {

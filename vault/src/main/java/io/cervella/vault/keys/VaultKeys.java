@@ -34,12 +34,13 @@ public final class VaultKeys {
 
     private final KeysetHandle keyset;
     private final byte[] idKey;
-    private final StreamingAead streamingAead;
+    private final VaultAead streamingAead;
 
     private VaultKeys(KeysetHandle keyset, byte[] idKey) throws GeneralSecurityException {
         this.keyset = keyset;
         this.idKey = idKey;
-        this.streamingAead = keyset.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
+        this.streamingAead = new VaultAead(keyset.getPrimitive(RegistryConfiguration.get(), StreamingAead.class),
+                keyset.getPrimary().getKey());
     }
 
     /** New keys for a new vault. */
@@ -69,7 +70,7 @@ public final class VaultKeys {
         }
     }
 
-    public StreamingAead streamingAead() {
+    public VaultAead streamingAead() {
         return streamingAead;
     }
 

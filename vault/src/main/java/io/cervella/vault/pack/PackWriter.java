@@ -1,13 +1,9 @@
 package io.cervella.vault.pack;
 
-import com.google.crypto.tink.StreamingAead;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
+import io.cervella.vault.keys.VaultAead;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -27,13 +23,13 @@ public final class PackWriter {
     static final byte[] HEADER_AD = "cervella-vault pack header".getBytes(StandardCharsets.US_ASCII);
     static final byte HEADER_VERSION = 1;
 
-    private final StreamingAead aead;
+    private final VaultAead aead;
     /** The chunks' ciphertexts, back to back: one buffer, copied once when the pack is finished. */
     private byte[] body = new byte[TARGET_BYTES + 512 * 1024];
     private int length;
     private final List<PackEntry> entries = new ArrayList<>();
 
-    public PackWriter(StreamingAead aead) {
+    public PackWriter(VaultAead aead) {
         this.aead = aead;
     }
 
@@ -45,17 +41,11 @@ public final class PackWriter {
     /** A chunk encrypted for a pack, bound to its id; made outside any lock (the AEAD is thread-safe). */
     public record SealedChunk(byte[] chunkId, byte[] ciphertext, int plaintextLength) {}
 
-    public static SealedChunk seal(StreamingAead aead, byte[] chunkId, byte[] plaintext) {
-        // sized for the ciphertext (a header, the tags of the 1 MiB segments), so the stream never grows it
-        ByteArrayOutputStream out = new ByteArrayOutputStream(plaintext.length + 128 + 16 * (plaintext.length / (1 << 20) + 1));
-        try (OutputStream enc = aead.newEncryptingStream(out, chunkAssociatedData(chunkId))) {
-            enc.write(ENCODING_RAW);
-            enc.write(plaintext);
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot encrypt a chunk: " + e.getMessage(), e);
-        }
-        return new SealedChunk(chunkId, out.toByteArray(), plaintext.length);
+    public static SealedChunk seal(VaultAead aead, byte[] chunkId, byte[] plaintext) {
+        return new SealedChunk(chunkId, aead.seal(chunkAssociatedData(chunkId), RAW, plaintext), plaintext.length);
     }
+
+    private static final byte[] RAW = {ENCODING_RAW};
 
     /** Appends a chunk (its id: the keyed hash; its plaintext). */
     public void add(byte[] chunkId, byte[] plaintext) {
@@ -100,15 +90,10 @@ public final class PackWriter {
         for (PackEntry e : entries) {
             header.put(e.chunkId()).putInt(e.offset()).putInt(e.ciphertextLength()).putInt(e.plaintextLength());
         }
-        ByteArrayOutputStream sealedHeader = new ByteArrayOutputStream(header.capacity() + 128);
-        try (OutputStream enc = aead.newEncryptingStream(sealedHeader, HEADER_AD)) {
-            enc.write(header.array());
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot encrypt a pack header: " + e.getMessage(), e);
-        }
-        int headerLength = sealedHeader.size();
+        byte[] sealedHeader = aead.seal(HEADER_AD, header.array());
+        int headerLength = sealedHeader.length;
         byte[] bytes = java.util.Arrays.copyOf(body, length + headerLength + 4);
-        System.arraycopy(sealedHeader.toByteArray(), 0, bytes, length, headerLength);
+        System.arraycopy(sealedHeader, 0, bytes, length, headerLength);
         ByteBuffer.wrap(bytes, length + headerLength, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(headerLength);
         return new Pack(sha256(bytes), bytes, List.copyOf(entries));
     }
