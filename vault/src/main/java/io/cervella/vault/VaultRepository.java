@@ -3,8 +3,8 @@ package io.cervella.vault;
 import io.cervella.core.http.Json;
 import io.cervella.core.blob.BlobStore;
 import io.cervella.vault.keys.KeyBundle;
-import io.cervella.vault.keys.KeySlot;
-import io.cervella.vault.keys.Unlock;
+import io.cervella.core.crypto.KeySlot;
+import io.cervella.core.crypto.Unlock;
 import io.cervella.vault.keys.VaultKeys;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -75,7 +75,7 @@ public final class VaultRepository {
         for (String slot : store.list(SLOT_PREFIX)) {
             byte[] master;
             try {
-                master = KeySlot.open(store.get(slot).orElseThrow(), unlock, vaultId);
+                master = KeySlot.open(store.get(slot).orElseThrow(), unlock, slotOwner(vaultId));
             } catch (KeySlot.WrongKeyException e) {
                 last = e;
                 continue;
@@ -99,8 +99,13 @@ public final class VaultRepository {
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         String name = SLOT_PREFIX + HexFormat.of().formatHex(id);
-        store.put(name, KeySlot.wrap(master, unlock, vaultId));
+        store.put(name, KeySlot.wrap(master, unlock, slotOwner(vaultId)));
         return name;
+    }
+
+    /** What the vault's key slots are bound to (docs/formats/vault.md, Keys). */
+    static KeySlot.Owner slotOwner(String vaultId) {
+        return new KeySlot.Owner("vault", "cervella-vault master key " + vaultId);
     }
 
     public String vaultId() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cervella.core.store.MetadataStore;
 import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.vault.index.VaultIndex;
-import io.cervella.vault.keys.Unlock;
+import io.cervella.core.crypto.Unlock;
 import io.cervella.vault.pack.ChunkStore;
 import io.cervella.vault.retention.RetentionPolicy;
 import io.cervella.vault.tree.VaultPath;

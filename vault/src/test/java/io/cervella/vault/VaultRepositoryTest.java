@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.StreamingAead;
 import io.cervella.core.blob.LocalBlobStore;
-import io.cervella.vault.keys.KeySlot;
-import io.cervella.vault.keys.Unlock;
+import io.cervella.core.crypto.KeySlot;
+import io.cervella.core.crypto.Unlock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import io.cervella.core.store.MetadataStore;
 import io.cervella.core.blob.LocalBlobStore;
 import io.cervella.core.chunk.ContentChunker;
 import io.cervella.vault.index.VaultIndex;
-import io.cervella.vault.keys.Unlock;
+import io.cervella.core.crypto.Unlock;
 import io.cervella.vault.manifest.Manifest;
 import io.cervella.vault.pack.ChunkStore;
 import io.cervella.vault.tree.VaultPath;

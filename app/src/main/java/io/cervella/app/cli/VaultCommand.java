@@ -277,7 +277,7 @@ public final class VaultCommand implements Runnable {
                 throw new IllegalArgumentException("a vault passphrase has at least 12 characters");
             }
             String newPassphrase = fresh;
-            keys(repo -> repo.changeUnlock(new io.cervella.vault.keys.Unlock.Passphrase(newPassphrase)));
+            keys(repo -> repo.changeUnlock(new io.cervella.core.crypto.Unlock.Passphrase(newPassphrase)));
             out().println("passphrase changed: the old one no longer opens the vault (other key slots, such as key files, still do)");
             return 0;
         }
@@ -315,7 +315,7 @@ public final class VaultCommand implements Runnable {
             String encoded = java.util.Base64.getEncoder().encodeToString(key);
             io.cervella.core.tls.PemFiles.writeSecret(file, encoded + "\n"); // first: a slot must never exist without its key
             try {
-                keys(repo -> repo.addSlot(io.cervella.vault.keys.Unlock.RawKey.parse(encoded)));
+                keys(repo -> repo.addSlot(io.cervella.core.crypto.Unlock.RawKey.parse(encoded)));
             } catch (Exception | Error e) {
                 java.nio.file.Files.deleteIfExists(file);
                 throw e;

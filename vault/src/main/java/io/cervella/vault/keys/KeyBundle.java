@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
+import io.cervella.core.crypto.KeySlot;
 import javax.crypto.Cipher;
 
 /**

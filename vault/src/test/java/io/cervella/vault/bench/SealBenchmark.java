@@ -2,7 +2,7 @@ package io.cervella.vault.bench;
 
 import io.cervella.vault.VaultRepository;
 import io.cervella.core.blob.LocalBlobStore;
-import io.cervella.vault.keys.Unlock;
+import io.cervella.core.crypto.Unlock;
 import io.cervella.vault.pack.PackWriter;
 import java.nio.file.Files;
 import java.util.Random;

@@ -7,7 +7,7 @@ import io.cervella.core.store.MetadataStore;
 import io.cervella.core.testkit.StoreKind;
 import io.cervella.vault.VaultRepository;
 import io.cervella.core.blob.LocalBlobStore;
-import io.cervella.vault.keys.Unlock;
+import io.cervella.core.crypto.Unlock;
 import io.cervella.vault.manifest.FileVersion;
 import io.cervella.vault.tree.VaultPath;
 import io.cervella.vault.version.VersionVector;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cervella.vault.VaultRepository;
 import io.cervella.core.blob.LocalBlobStore;
-import io.cervella.vault.keys.Unlock;
+import io.cervella.core.crypto.Unlock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,13 +1,13 @@
-package io.cervella.vault.keys;
+package io.cervella.core.crypto;
 
 import java.util.Base64;
 
-/** What opens a key slot: the operator's passphrase, or a 32-byte key from a file or an environment variable. */
+/** What opens a key slot (a vault's, a backup repository's): the operator's passphrase, or a 32-byte key from a file or an environment variable. */
 public sealed interface Unlock {
     record Passphrase(String value) implements Unlock {
         public Passphrase {
             if (value == null || value.isEmpty()) {
-                throw new IllegalArgumentException("the vault passphrase is empty");
+                throw new IllegalArgumentException("the passphrase is empty");
             }
         }
 
@@ -20,7 +20,7 @@ public sealed interface Unlock {
     record RawKey(byte[] key) implements Unlock {
         public RawKey {
             if (key == null || key.length != 32) {
-                throw new IllegalArgumentException("a vault key is 32 bytes (44 characters of base64)");
+                throw new IllegalArgumentException("a key is 32 bytes (44 characters of base64)");
             }
             key = key.clone();
         }
@@ -36,7 +36,7 @@ public sealed interface Unlock {
             try {
                 return new RawKey(Base64.getDecoder().decode(base64.strip()));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("a vault key is 32 bytes in base64: " + e.getMessage());
+                throw new IllegalArgumentException("a key is 32 bytes in base64: " + e.getMessage());
             }
         }
 

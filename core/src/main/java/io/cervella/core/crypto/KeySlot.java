@@ -1,4 +1,4 @@
-package io.cervella.vault.keys;
+package io.cervella.core.crypto;
 
 import io.cervella.core.http.Json;
 import java.nio.ByteBuffer;
@@ -16,9 +16,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A key slot (docs/formats/vault.md, Keys): the vault's master key encrypted with AES-256-GCM under a
- * key-encryption key made from a passphrase (Argon2id) or given raw. Several slots wrap the same master
- * key; changing the passphrase writes a new slot and removes the old, and touches nothing else.
+ * A key slot (docs/formats/vault.md, Keys; the backup repository uses the same): a 32-byte master key
+ * encrypted with AES-256-GCM under a key-encryption key made from a passphrase (Argon2id) or given raw,
+ * bound by the associated data to what it opens (a vault, a backup repository). Several slots wrap the
+ * same master key; changing the passphrase writes a new slot and removes the old, and touches nothing else.
  */
 public final class KeySlot {
     /** Argon2id settings of new slots: above OWASP's floor of 19 MiB and 2 iterations. */
@@ -35,8 +36,14 @@ public final class KeySlot {
         }
     }
 
+    /**
+     * What a slot opens: {@code what} for messages ("vault"), and the associated data that binds the slot
+     * to it (its format's label and its id), so that a slot copied to another vault or repository fails.
+     */
+    public record Owner(String what, String associatedData) {}
+
     /** A new slot wrapping the 32-byte master key, as the JSON stored at keys/slot-ID. */
-    public static byte[] wrap(byte[] masterKey, Unlock unlock, String vaultId) {
+    public static byte[] wrap(byte[] masterKey, Unlock unlock, Owner owner) {
         SecureRandom random = new SecureRandom();
         ObjectNode slot = Json.object();
         byte[] kek;
@@ -60,7 +67,7 @@ public final class KeySlot {
         byte[] nonce = new byte[12];
         random.nextBytes(nonce);
         try {
-            Cipher c = gcm(Cipher.ENCRYPT_MODE, kek, nonce, associatedData(vaultId));
+            Cipher c = gcm(Cipher.ENCRYPT_MODE, kek, nonce, associatedData(owner));
             byte[] sealed = c.doFinal(masterKey);
             slot.put("wrapped", Base64.getEncoder().encodeToString(ByteBuffer.allocate(12 + sealed.length).put(nonce)
                     .put(sealed).array()));
@@ -76,7 +83,7 @@ public final class KeySlot {
      * Opens a slot: the master key. A wrong passphrase or key is a {@link WrongKeyException}, a damaged
      * slot an IllegalArgumentException.
      */
-    public static byte[] open(byte[] slotJson, Unlock unlock, String vaultId) throws WrongKeyException {
+    public static byte[] open(byte[] slotJson, Unlock unlock, Owner owner) throws WrongKeyException {
         JsonNode slot;
         byte[] wrapped;
         try {
@@ -100,14 +107,14 @@ public final class KeySlot {
             throw new IllegalArgumentException("the key slot is damaged: its wrapped keys are too short");
         }
         try {
-            byte[] master = gcm(Cipher.DECRYPT_MODE, kek, Arrays.copyOf(wrapped, 12), associatedData(vaultId))
+            byte[] master = gcm(Cipher.DECRYPT_MODE, kek, Arrays.copyOf(wrapped, 12), associatedData(owner))
                     .doFinal(wrapped, 12, wrapped.length - 12);
             if (master.length != 32) {
                 throw new IllegalArgumentException("the key slot opened but holds no master key");
             }
             return master;
         } catch (javax.crypto.AEADBadTagException e) {
-            throw new WrongKeyException("wrong passphrase or key for this vault");
+            throw new WrongKeyException("wrong passphrase or key for this " + owner.what());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is part of every JDK", e);
         } finally {
@@ -115,11 +122,11 @@ public final class KeySlot {
         }
     }
 
-    private static byte[] associatedData(String vaultId) {
-        return ("cervella-vault master key " + vaultId).getBytes(StandardCharsets.UTF_8);
+    private static byte[] associatedData(Owner owner) {
+        return owner.associatedData().getBytes(StandardCharsets.UTF_8);
     }
 
-    static Cipher gcm(int mode, byte[] key, byte[] nonce, byte[] associatedData) throws GeneralSecurityException {
+    public static Cipher gcm(int mode, byte[] key, byte[] nonce, byte[] associatedData) throws GeneralSecurityException {
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
         c.updateAAD(associatedData);
