@@ -68,6 +68,17 @@ public final class Pruner {
                     + "`cervella backup verify` says which; nothing was pruned");
         }
 
+        Set<String> stored = new HashSet<>();
+        for (String name : repo.store().list("data/")) {
+            stored.add(name.substring(name.lastIndexOf('/') + 1));
+        }
+        for (String pack : index.packs().keySet()) {
+            if (!stored.contains(pack)) {
+                throw new RepositoryKeys.DamagedException("pack " + pack.substring(0, 12) + " is missing; "
+                        + "`cervella backup verify` says what it takes with it; nothing was pruned");
+            }
+        }
+
         List<String> delete = new ArrayList<>();
         List<String> repack = new ArrayList<>();
         List<String> keep = new ArrayList<>();
