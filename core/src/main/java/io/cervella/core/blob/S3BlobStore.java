@@ -43,6 +43,19 @@ public final class S3BlobStore implements BlobStore {
         this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
     }
 
+    /**
+     * Whether a failure may pass if tried again: the network (no answer, a reset, a timeout), the
+     * service's own errors (5xx) and throttling (429, 503 SlowDown). Not: credentials, a missing bucket,
+     * a bad request.
+     */
+    public static boolean isTransient(IOException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof S3Exception s) {
+            return s.statusCode() >= 500 || s.statusCode() == 429;
+        }
+        return cause instanceof software.amazon.awssdk.core.exception.SdkClientException;
+    }
+
     private String key(String name) {
         return prefix + BlobStore.checkName(name);
     }

@@ -1,5 +1,8 @@
 package io.cervella.vault.config;
 
+import io.cervella.core.config.BlobStoreConfig;
+import io.cervella.core.config.UnlockConfig;
+
 /**
  * The {@code vault:} section of the config (docs/configuration.md, Vault).
  *
