@@ -8,6 +8,7 @@ import io.cervella.core.config.YamlConfigReader;
 import io.cervella.inference.config.GatewaySettings;
 import io.cervella.inference.config.ModelConfig;
 import io.cervella.memory.config.MemoryConfig;
+import io.cervella.backup.config.BackupConfig;
 import io.cervella.vault.config.VaultConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.List;
 
 /** The whole YAML file: each layer owns its section's record; this one only puts them together. */
 public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig database, GatewaySettings gateway,
-                             List<ModelConfig> models, MemoryConfig memory, VaultConfig vault) {
+                             List<ModelConfig> models, MemoryConfig memory, VaultConfig vault, BackupConfig backup) {
     public CervellaConfig {
         server = server == null ? ServerConfig.defaults() : server;
         tls = tls == null ? TlsConfig.defaults() : tls;
@@ -24,6 +25,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
         models = models == null ? List.of() : List.copyOf(models);
         memory = memory == null ? MemoryConfig.defaults() : memory;
         vault = vault == null ? VaultConfig.defaults() : vault;
+        backup = backup == null ? BackupConfig.defaults() : backup;
         String chatModel = memory.chatModel();
         if (chatModel != null && models.stream().noneMatch(m -> m.name().equals(chatModel))) {
             throw new ConfigException("memory.chat_model: there is no model '" + chatModel + "' under models");
@@ -31,7 +33,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public static CervellaConfig defaults() {
-        return new CervellaConfig(null, null, null, null, null, null, null);
+        return new CervellaConfig(null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -52,10 +54,10 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public CervellaConfig withServer(ServerConfig newServer) {
-        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault);
+        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault, backup);
     }
 
     public CervellaConfig withModels(List<ModelConfig> newModels) {
-        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault);
+        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault, backup);
     }
 }

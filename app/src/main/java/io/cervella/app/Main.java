@@ -1,8 +1,10 @@
 package io.cervella.app;
 
+import io.cervella.app.cli.BackupCommand;
 import io.cervella.app.cli.KeysCommand;
 import io.cervella.app.cli.MemoryCommand;
 import io.cervella.app.cli.ModelCommand;
+import io.cervella.app.cli.RestoreCommand;
 import io.cervella.app.cli.ServeCommand;
 import io.cervella.app.cli.SyncCommand;
 import io.cervella.app.cli.VaultCommand;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cervella", mixinStandardHelpOptions = true, version = "cervella 0.1.0",
         description = "Self-hosted infrastructure for AI agent teams.",
         subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class,
-            MemoryCommand.class, SyncCommand.class, VaultCommand.class})
+            MemoryCommand.class, SyncCommand.class, VaultCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -26,7 +28,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault, backup, restore)");
     }
 
     public static void main(String[] args) {

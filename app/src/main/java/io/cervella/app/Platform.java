@@ -40,6 +40,9 @@ import io.cervella.memory.store.MemoryStore;
 import io.cervella.memory.embedding.EmbeddingModel;
 import io.cervella.memory.embedding.EmbeddingModels;
 import io.cervella.memory.ingest.FolderSync;
+import io.cervella.app.admin.BackupEndpoints;
+import io.cervella.app.backup.PlatformBackupSources;
+import io.cervella.backup.service.BackupService;
 import io.cervella.vault.VaultStartup;
 import io.cervella.vault.api.VaultEndpoints;
 import java.nio.file.Files;
@@ -163,6 +166,12 @@ public final class Platform implements AutoCloseable {
             }
         }
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
+        // Backups: the platform's snapshot to each configured target, on its schedule, and the restore drill.
+        BackupService backups = new BackupService(config.backup(), data.root(), env, new PlatformBackupSources(data, config, env,
+                vault instanceof VaultStartup.Unlocked u ? u.service() : null), registry, Clock.systemDefaultZone(), hostName());
+        started.add(backups);
+        routes.addAll(new BackupEndpoints(backups).routes());
+        backups.start();
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.
         shutdownGrace = java.time.Duration.ofMillis(Math.max(0, config.server().shutdownTimeoutSeconds() * 1000L - 1500));
@@ -173,6 +182,15 @@ public final class Platform implements AutoCloseable {
 
         Thread refresher = Thread.ofVirtual().name("key-refresh").start(() -> refreshKeys(keys));
         started.add(refresher::interrupt);
+    }
+
+    /** This machine's name, for backup snapshots and locks. */
+    public static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     private TlsMaterial tlsMaterial(CervellaConfig config, DataDirectory data) throws IOException {

@@ -36,6 +36,14 @@ public final class VaultService {
     private final Object commits = new Object();
     /** Held by a commit and by a prune: no commit decides on chunks a prune is deleting. */
     private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Read by backups while they copy the vault's blobs, written by a prune: a prune waits for a backup, and the other way round. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock pruneGate = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    /** Keeps prunes away until closed (a backup holds it from its database snapshot to its last vault blob). */
+    public AutoCloseable holdPrune() {
+        pruneGate.readLock().lock();
+        return () -> pruneGate.readLock().unlock();
+    }
 
     public VaultService(VaultRepository repo, ChunkStore chunks, VaultIndex index, Clock clock) {
         this.repo = repo;
@@ -290,6 +298,15 @@ public final class VaultService {
      * Commits wait meanwhile.
      */
     public PruneReport prune(io.cervella.vault.retention.RetentionPolicy policy, boolean dryRun) throws IOException {
+        pruneGate.writeLock().lock();
+        try {
+            return pruneGated(policy, dryRun);
+        } finally {
+            pruneGate.writeLock().unlock();
+        }
+    }
+
+    private PruneReport pruneGated(io.cervella.vault.retention.RetentionPolicy policy, boolean dryRun) throws IOException {
         writeLock.lock();
         try {
             List<VaultIndex.Versioned> all = index.all();

@@ -60,7 +60,7 @@ public final class SyncCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         VaultClient client = new VaultClient(target.server(), target.key(),
                 target.cacert() == null ? null : TlsContexts.clientTrusting(target.cacert()));
-        DeviceSync sync = new DeviceSync(folder, client, watch ? SyncProgress.NONE : new ProgressBar(err), allowMassDelete);
+        DeviceSync sync = new DeviceSync(folder, client, watch ? SyncProgress.NONE : new ProgressBar(err, "sync"), allowMassDelete);
         if (!watch) {
             SyncReport r;
             try {
@@ -87,53 +87,9 @@ public final class SyncCommand implements Callable<Integer> {
     private static void print(PrintWriter out, SyncReport r) {
         r.skipped().forEach(s -> out.println("skipped " + s));
         r.conflicts().forEach(c -> out.println("conflict " + c));
-        out.printf("synced: %d sent (%s), %d received (%s), %d conflicts, at commit %d%n", r.sent(), bytes(r.bytesSent()),
-                r.received(), bytes(r.bytesReceived()), r.conflicts().size(), r.seq());
+        out.printf("synced: %d sent (%s), %d received (%s), %d conflicts, at commit %d%n", r.sent(), ProgressBar.bytes(r.bytesSent()),
+                r.received(), ProgressBar.bytes(r.bytesReceived()), r.conflicts().size(), r.seq());
         out.flush();
     }
 
-    static String bytes(long n) {
-        return n < 1024 ? n + " B" : n < 1 << 20 ? String.format("%.1f KiB", n / 1024.0) : String.format("%.1f MiB", n / 1048576.0);
-    }
-
-    /** A progress bar on a terminal; elsewhere (logs, pipes) a line at each tenth. */
-    private static final class ProgressBar implements SyncProgress {
-        private final PrintWriter err;
-        private final boolean terminal = System.console() != null;
-        private String phase;
-        private long total;
-        private long done;
-        private int shownTenth;
-
-        ProgressBar(PrintWriter err) {
-            this.err = err;
-        }
-
-        @Override
-        public void phase(String name, long totalBytes, int files) {
-            phase = name + " " + files + " files";
-            total = totalBytes;
-            done = 0;
-            shownTenth = 0;
-        }
-
-        @Override
-        public void advance(long bytes, String item) {
-            done += bytes;
-            int tenth = total == 0 ? 10 : (int) Math.min(10, done * 10 / total);
-            if (terminal) {
-                int width = 30;
-                int filled = total == 0 ? width : (int) Math.min(width, done * width / total);
-                err.printf("\r%s [%s%s] %s / %s %s", phase, "#".repeat(filled), " ".repeat(width - filled), bytes(done), bytes(total),
-                        item.length() > 30 ? "..." + item.substring(item.length() - 27) : item);
-                if (done >= total) {
-                    err.println();
-                }
-            } else if (tenth > shownTenth) {
-                shownTenth = tenth;
-                err.printf("%s: %d%% (%s of %s)%n", phase, tenth * 10, bytes(done), bytes(total));
-            }
-            err.flush();
-        }
-    }
 }

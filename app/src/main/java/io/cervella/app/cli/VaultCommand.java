@@ -249,7 +249,7 @@ public final class VaultCommand implements Runnable {
             out().printf("%s%d versions (%d paths forgotten), %d packs deleted (%d rewritten), %s freed%n",
                     r.path("dry_run").asBoolean() ? "would drop " : "dropped ", r.path("versions_dropped").asInt(),
                     r.path("paths_forgotten").asInt(), r.path("packs_deleted").asInt(), r.path("packs_rewritten").asInt(),
-                    SyncCommand.bytes(r.path("bytes_freed").asLong()));
+                    ProgressBar.bytes(r.path("bytes_freed").asLong()));
             return 0;
         }
     }
