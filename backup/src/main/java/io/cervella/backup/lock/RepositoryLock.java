@@ -59,7 +59,9 @@ public final class RepositoryLock implements AutoCloseable {
                     continue;
                 }
                 Instant at = Instant.ofEpochMilli(lock.path("time").asLong());
-                boolean stale = at.plus(STALE).isBefore(Instant.now());
+                // stale: not refreshed for 30 minutes, or taken on this host by a process that is gone (kill -9)
+                boolean stale = at.plus(STALE).isBefore(Instant.now()) || lock.path("host").asString("").equals(host)
+                        && ProcessHandle.of(lock.path("pid").asLong()).map(ph -> !ph.isAlive()).orElse(true);
                 if (stale) {
                     if (exclusive) {
                         repo.store().delete(other); // its holder is gone
