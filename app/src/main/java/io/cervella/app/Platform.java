@@ -167,7 +167,7 @@ public final class Platform implements AutoCloseable {
         }
         routes.addAll(new AdminEndpoints(keys, ledger).routes());
         // Backups: the platform's snapshot to each configured target, on its schedule, and the restore drill.
-        BackupService backups = new BackupService(config.backup(), data.root(), env, new PlatformBackupSources(data, config, env,
+        BackupService backups = new BackupService(config.backup(), data.root(), env, new PlatformBackupSources(data, config, env, store,
                 vault instanceof VaultStartup.Unlocked u ? u.service() : null), registry, Clock.systemDefaultZone(), hostName());
         started.add(backups);
         routes.addAll(new BackupEndpoints(backups).routes());

@@ -6,7 +6,10 @@ import io.cervella.backup.service.PlatformSources;
 import io.cervella.backup.source.BlobStoreSource;
 import io.cervella.backup.source.DirectorySource;
 import io.cervella.backup.source.Source;
+import io.cervella.backup.source.PostgresSource;
 import io.cervella.backup.source.SqliteSource;
+import io.cervella.core.store.MetadataStore;
+import java.nio.file.Path;
 import io.cervella.core.blob.BlobStore;
 import io.cervella.vault.VaultService;
 import java.io.IOException;
@@ -24,22 +27,28 @@ public final class PlatformBackupSources implements PlatformSources {
     private final DataDirectory data;
     private final CervellaConfig config;
     private final Function<String, String> env;
+    private final MetadataStore store; // PostgreSQL is exported through it; SQLite is copied from its file
     private final VaultService vault; // null when the vault is locked, or in a CLI run: nothing to hold
 
-    public PlatformBackupSources(DataDirectory data, CervellaConfig config, Function<String, String> env, VaultService vault) {
+    public PlatformBackupSources(DataDirectory data, CervellaConfig config, Function<String, String> env, MetadataStore store,
+                                 VaultService vault) {
         this.data = data;
         this.config = config;
         this.env = env;
+        this.store = store;
         this.vault = vault;
     }
 
     @Override
     public List<Source> open() throws IOException {
-        if (config.database().url() != null) {
-            throw new IOException("backups of a PostgreSQL database are not built yet (issue 6): back it up with pg_dump meanwhile");
-        }
         List<Source> out = new ArrayList<>();
-        out.add(new SqliteSource(data.database(), data.root().resolve("backups").resolve(".scratch")));
+        Path scratch = data.root().resolve("backups").resolve(".scratch");
+        String url = config.database().url();
+        if (url != null && url.startsWith("jdbc:postgresql:")) {
+            out.add(new PostgresSource(store.dataSource(), scratch));
+        } else {
+            out.add(new SqliteSource(url != null ? Path.of(url.substring("jdbc:sqlite:".length())) : data.database(), scratch));
+        }
         out.add(new DirectorySource("config", data.root(), List.of("cervella.yaml", "admin.key", "node.token")));
         out.add(new DirectorySource("tls", data.root(), List.of("tls")));
         BlobStore vaultStore = config.vault().store().open(data.vault(), env, "vault.store");

@@ -109,8 +109,13 @@ public final class BackupCommand implements Runnable {
         }
 
         BackupService service(CervellaConfig cfg, BackupConfig b) {
+            return service(cfg, b, null);
+        }
+
+        /** {@code store}: the metadata store, when the run exports PostgreSQL through it. */
+        BackupService service(CervellaConfig cfg, BackupConfig b, io.cervella.core.store.MetadataStore store) {
             DataDirectory dir = new DataDirectory(data);
-            return new BackupService(b, data, System::getenv, new PlatformBackupSources(dir, cfg, System::getenv, null),
+            return new BackupService(b, data, System::getenv, new PlatformBackupSources(dir, cfg, System::getenv, store, null),
                     new SimpleMeterRegistry(), Clock.systemDefaultZone(), Platform.hostName());
         }
 
@@ -134,7 +139,11 @@ public final class BackupCommand implements Runnable {
             CervellaConfig cfg = loadConfig();
             BackupConfig b = backupConfig(cfg);
             String name = targetName(b);
-            Snapshot s = service(cfg, b).run(name, tags, new ProgressBar(err(), "backup"));
+            boolean postgres = cfg.database().url() != null && cfg.database().url().startsWith("jdbc:postgresql:");
+            Snapshot s;
+            try (io.cervella.core.store.MetadataStore store = postgres ? LocalData.open(data) : null) {
+                s = service(cfg, b, store).run(name, tags, new ProgressBar(err(), "backup"));
+            }
             out().printf("snapshot %s saved to %s: %d files, %s, %s new, in %.1f s%n", s.shortId(), name, s.summary().files(),
                     ProgressBar.bytes(s.summary().bytes()), ProgressBar.bytes(s.summary().newBytes()), s.summary().durationMs() / 1000.0);
             return 0;

@@ -1,7 +1,9 @@
 package io.cervella.app.cli;
 
 import io.cervella.backup.repo.BackupRepository;
+import io.cervella.backup.restore.PostgresLoader;
 import io.cervella.backup.restore.Restorer;
+import java.util.List;
 import io.cervella.backup.snapshot.Snapshot;
 import io.cervella.backup.snapshot.Snapshots;
 import java.nio.file.Path;
@@ -24,7 +26,27 @@ public final class RestoreCommand extends BackupCommand.RepositoryTask {
         Path into = data; // where the restore goes: the repository comes from --repo, or from the config given with --config
         BackupRepository repo = repository(false);
         Snapshot s = Snapshots.find(repo, snapshot);
+        io.cervella.core.config.DatabaseConfig db = loadConfig().database();
+        boolean postgres = s.databaseKind().equals("postgresql");
+        if (postgres && (db.url() == null || !db.url().startsWith("jdbc:postgresql:"))) {
+            throw new IllegalArgumentException("snapshot " + s.shortId() + " holds a PostgreSQL database: give --config with"
+                    + " database.url (and user, password_env) of a new, empty database to load it into");
+        }
         Restorer.Result r = new Restorer(repo, new ProgressBar(err(), "restore")).restore(s, into);
+        if (postgres) {
+            String password = db.passwordEnv() == null ? null : System.getenv(db.passwordEnv());
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(db.url());
+            if (db.user() != null) {
+                ds.setUser(db.user());
+            }
+            if (password != null) {
+                ds.setPassword(password);
+            }
+            List<String> tables = PostgresLoader.load(into.resolve("postgres"), ds);
+            Restorer.deleteTree(into.resolve("postgres"));
+            out().printf("loaded %d tables into %s%n", tables.size(), db.url().replaceAll("password=[^&]*", "password=***"));
+        }
         out().printf("restored snapshot %s (%s) into %s: %d files, %s%n", s.shortId(), java.time.Instant.ofEpochMilli(s.time()), into,
                 r.files(), ProgressBar.bytes(r.bytes()));
         out().printf("start it: cervella serve --data %s%n", into);

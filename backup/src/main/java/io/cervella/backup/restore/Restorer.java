@@ -90,6 +90,18 @@ public final class Restorer {
         return new Result(all.size(), done);
     }
 
+    /** Deletes a folder and what it holds (a restore's PostgreSQL exports once loaded, a drill's scratch). */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static void createPrivateDirectories(Path dir) throws IOException {
         if (dir == null || Files.isDirectory(dir)) {
             return;

@@ -221,24 +221,13 @@ public final class BackupService implements AutoCloseable {
             LOG.error("restore drill of {} FAILED: {}", target, e.getMessage());
             throw e;
         } finally {
-            deleteTree(scratch);
+            Restorer.deleteTree(scratch);
         }
     }
 
     /** Verifies a target's repository (a share of its packs read whole). */
     public Verifier.Report verify(String target, double readDataPercent) throws IOException {
         return new Verifier(repository(config.target(target), false), Progress.NONE).verify(readDataPercent);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     public List<TargetStatus> status() {
