@@ -6,7 +6,6 @@ import io.cervella.backup.index.RepositoryIndex;
 import io.cervella.backup.lock.RepositoryLock;
 import io.cervella.backup.pack.BlobId;
 import io.cervella.backup.pack.BlobType;
-import io.cervella.backup.pack.PackBuilder;
 import io.cervella.backup.repo.BackupRepository;
 import io.cervella.backup.repo.RepositoryKeys;
 import io.cervella.backup.snapshot.Snapshot;
@@ -78,55 +77,64 @@ public final class BackupRunner {
 
         ContentChunker chunker = new ContentChunker(keys.gearTable(), BackupRepository.CHUNKING);
         PackUploads uploads = new PackUploads(repo);
+        Packer packer = new Packer(keys, uploads);
         Set<BlobId> added = new HashSet<>();
-        PackBuilder data = new PackBuilder(keys, BlobType.DATA);
         Map<String, BlobId> trees = new LinkedHashMap<>();
         long done = 0;
         long fileCount = 0;
         long newBlobs = 0;
         long newBytes = 0;
-        for (Map.Entry<Source, List<SourceFile>> e : listed.entrySet()) {
-            Source source = e.getKey();
-            List<TreeEntry> entries = new ArrayList<>();
-            for (SourceFile f : e.getValue()) {
-                fileCount++;
-                TreeEntry was = before.get(f.path());
-                if (source.unchangedWhenSizeAndTimeMatch() && was != null && was.size() == f.size() && was.mtime() == f.mtime()
-                        && was.content().stream().allMatch(index::has)) {
-                    entries.add(new TreeEntry(f.path(), f.size(), f.mtime(), was.content()));
-                    done += f.size();
-                    progress.update(done, total, f.path());
-                    continue;
-                }
-                List<BlobId> content = new ArrayList<>();
-                long size = 0;
-                try (InputStream in = f.opener().open()) {
-                    ContentChunker.Reader r = chunker.reader(in, f.size());
-                    for (byte[] c; (c = r.next()) != null; ) {
-                        BlobId id = new BlobId(keys.blobId(c));
-                        content.add(id);
-                        if (!index.has(id) && added.add(id)) {
-                            data.add(id, c, 0, c.length);
-                            newBlobs++;
-                            newBytes += c.length;
-                            if (data.isFull()) {
-                                uploads.submit(data.finish());
-                                data = new PackBuilder(keys, BlobType.DATA);
-                            }
-                        }
-                        size += c.length;
-                        done += c.length;
+        try {
+            for (Map.Entry<Source, List<SourceFile>> e : listed.entrySet()) {
+                Source source = e.getKey();
+                List<TreeEntry> entries = new ArrayList<>();
+                for (SourceFile f : e.getValue()) {
+                    fileCount++;
+                    TreeEntry was = before.get(f.path());
+                    if (source.unchangedWhenSizeAndTimeMatch() && was != null && was.size() == f.size() && was.mtime() == f.mtime()
+                            && was.content().stream().allMatch(index::has)) {
+                        entries.add(new TreeEntry(f.path(), f.size(), f.mtime(), was.content()));
+                        done += f.size();
                         progress.update(done, total, f.path());
+                        continue;
                     }
+                    List<BlobId> content = new ArrayList<>();
+                    long size = 0;
+                    try (InputStream in = f.opener().open()) {
+                        ContentChunker.Reader r = chunker.reader(in, f.size());
+                        for (byte[] c; (c = r.next()) != null; ) {
+                            BlobId id = new BlobId(keys.blobId(c));
+                            content.add(id);
+                            if (!index.has(id) && added.add(id)) {
+                                packer.add(BlobType.DATA, id, c);
+                                newBlobs++;
+                                newBytes += c.length;
+                            }
+                            size += c.length;
+                            done += c.length;
+                            progress.update(done, total, f.path());
+                        }
+                    }
+                    entries.add(new TreeEntry(f.path(), size, f.mtime(), content));
                 }
-                entries.add(new TreeEntry(f.path(), size, f.mtime(), content));
+                byte[] tree = new Tree(source.name(), entries).toJson();
+                BlobId treeId = new BlobId(keys.blobId(tree));
+                if (!index.has(treeId) && added.add(treeId)) {
+                    packer.add(BlobType.TREE, treeId, tree);
+                }
+                trees.put(source.name(), treeId);
             }
-            trees.put(source.name(), addTree(new Tree(source.name(), entries), index, added, uploads));
+            packer.finish();
+        } catch (Exception e) {
+            // what was read so far is sealed and written all the same: the next run reuses it (orphan packs)
+            try {
+                packer.finish();
+                uploads.awaitAll(index);
+            } catch (Exception more) {
+                e.addSuppressed(more);
+            }
+            throw e;
         }
-        if (!data.isEmpty()) {
-            uploads.submit(data.finish());
-        }
-        flushTrees(uploads);
         runPacks.addAll(uploads.awaitAll(index));
         if (!runPacks.isEmpty()) {
             index.write(repo, runPacks, List.of()); // packs durable first, then the index that names them
@@ -136,30 +144,6 @@ public final class BackupRunner {
                 new Snapshot.Summary(fileCount, total, newBlobs, newBytes, System.currentTimeMillis() - started),
                 parent == null ? null : parent.id());
         return Snapshots.write(repo, snapshot); // last: a snapshot exists only once all it needs does
-    }
-
-    private PackBuilder treePack;
-
-    private BlobId addTree(Tree tree, RepositoryIndex index, Set<BlobId> added, PackUploads uploads) throws IOException, InterruptedException {
-        byte[] json = tree.toJson();
-        BlobId id = new BlobId(repo.keys().blobId(json));
-        if (!index.has(id) && added.add(id)) {
-            if (treePack == null) {
-                treePack = new PackBuilder(repo.keys(), BlobType.TREE);
-            }
-            treePack.add(id, json, 0, json.length);
-            if (treePack.isFull()) {
-                flushTrees(uploads);
-            }
-        }
-        return id;
-    }
-
-    private void flushTrees(PackUploads uploads) throws IOException, InterruptedException {
-        if (treePack != null && !treePack.isEmpty()) {
-            uploads.submit(treePack.finish());
-        }
-        treePack = null;
     }
 
     private Snapshot latest() throws IOException, RepositoryKeys.DamagedException {
