@@ -4,7 +4,8 @@
 # Needs restic (apt-get install restic), curl, python3, rsync. The data: a platform whose vault holds a
 # synced tree of FILES notes (scripts/gen-vault-tree.py); then 1% of the notes changed and synced again.
 # Each rep: fresh repositories; the first backup of the data as it was, a second after the change,
-# the repositories' sizes, and a restore of the second snapshot. Both tools take turns; medians compared.
+# the repositories' sizes, and a restore of the second snapshot. Every timed step starts after a sync
+# (no tool pays for the other's writeback), the tools take turns going first; medians compared.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 files=${1:-10000}
@@ -54,19 +55,22 @@ count=$(find "$work/data-after" -type f | wc -l)
 echo "data directory: $count files, $size bytes ($(tail -1 "$work/sync2.log"))" >&2
 
 r1=(); r2=(); rs=(); rr=(); c1=(); c2=(); cs=(); cr=()
+# one timed step: the page cache flushed first, so that neither tool pays for the other's writeback
+timed() { sync; local t0 t1; t0=$(now); "$@" > /dev/null 2>&1; t1=$(now); secs "$t0" "$t1"; }
+restic_first() { timed restic backup --repo "$work/restic-repo" -q "$work/data"; }
+cervella_backup() { timed ./cervella backup run --data "$work/data" --repo "$work/cervella-repo"; }
 for r in $(seq 1 "$reps"); do
   rm -rf "$work/restic-repo" "$work/cervella-repo" "$work/restic-restore" "$work/cervella-restore" "$work/data"
   restic init --repo "$work/restic-repo" -q > /dev/null
-  cp -a "$work/data-before" "$work/data"; cat $(find "$work/data" -type f) > /dev/null; sync
-  t0=$(now); restic backup --repo "$work/restic-repo" -q "$work/data"; t1=$(now); r1+=("$(secs "$t0" "$t1")")
-  t0=$(now); ./cervella backup run --data "$work/data" --repo "$work/cervella-repo" > /dev/null 2>&1; t1=$(now); c1+=("$(secs "$t0" "$t1")")
-  rm -rf "$work/data"; cp -a "$work/data-after" "$work/data"; cat $(find "$work/data" -type f) > /dev/null; sync
-  t0=$(now); restic backup --repo "$work/restic-repo" -q "$work/data"; t1=$(now); r2+=("$(secs "$t0" "$t1")")
-  t0=$(now); ./cervella backup run --data "$work/data" --repo "$work/cervella-repo" > /dev/null 2>&1; t1=$(now); c2+=("$(secs "$t0" "$t1")")
+  cp -a "$work/data-before" "$work/data"; cat $(find "$work/data" -type f) > /dev/null
+  # the tools take turns going first
+  if [ $((r % 2)) = 1 ]; then r1+=("$(restic_first)"); c1+=("$(cervella_backup)"); else c1+=("$(cervella_backup)"); r1+=("$(restic_first)"); fi
+  rm -rf "$work/data"; cp -a "$work/data-after" "$work/data"; cat $(find "$work/data" -type f) > /dev/null
+  if [ $((r % 2)) = 1 ]; then r2+=("$(restic_first)"); c2+=("$(cervella_backup)"); else c2+=("$(cervella_backup)"); r2+=("$(restic_first)"); fi
   rs+=("$(du -sb "$work/restic-repo" | cut -f1)"); cs+=("$(du -sb "$work/cervella-repo" | cut -f1)")
-  sync
-  t0=$(now); restic restore latest --repo "$work/restic-repo" --target "$work/restic-restore" -q; t1=$(now); rr+=("$(secs "$t0" "$t1")")
-  t0=$(now); ./cervella restore --snapshot latest --data "$work/cervella-restore" --repo "$work/cervella-repo" > /dev/null 2>&1; t1=$(now); cr+=("$(secs "$t0" "$t1")")
+  restic_restore() { timed restic restore latest --repo "$work/restic-repo" --target "$work/restic-restore" -q; }
+  cervella_restore() { timed ./cervella restore --snapshot latest --data "$work/cervella-restore" --repo "$work/cervella-repo"; }
+  if [ $((r % 2)) = 1 ]; then rr+=("$(restic_restore)"); cr+=("$(cervella_restore)"); else cr+=("$(cervella_restore)"); rr+=("$(restic_restore)"); fi
   [ -z "$(diff -r "$work/data" "$work/cervella-restore" 2>&1 | grep -v '^Only in .*/data: \(cervella.db-wal\|cervella.db-shm\|backups\)' | grep -v 'cervella.db differ')" ] \
     || { echo "cervella's restore differs from the data:" >&2; diff -rq "$work/data" "$work/cervella-restore" >&2 || true; }
   echo "rep $r: first restic ${r1[-1]} s / cervella ${c1[-1]} s; second ${r2[-1]} / ${c2[-1]} s; repo ${rs[-1]} / ${cs[-1]} B; restore ${rr[-1]} / ${cr[-1]} s" >&2

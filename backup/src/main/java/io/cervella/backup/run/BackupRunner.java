@@ -131,7 +131,9 @@ public final class BackupRunner {
                 packer.finish();
                 uploads.awaitAll(index);
             } catch (Exception more) {
-                e.addSuppressed(more);
+                if (more != e) { // the packer's own failure comes back as itself
+                    e.addSuppressed(more);
+                }
             }
             throw e;
         }
