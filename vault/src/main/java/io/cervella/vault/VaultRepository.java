@@ -105,7 +105,7 @@ public final class VaultRepository {
 
     /** What the vault's key slots are bound to (docs/formats/vault.md, Keys). */
     static KeySlot.Owner slotOwner(String vaultId) {
-        return new KeySlot.Owner("vault", "cervella-vault master key " + vaultId);
+        return new KeySlot.Owner("vault", "cervella-vault master key " + vaultId, KeySlot.Argon2Cost.STRONG);
     }
 
     public String vaultId() {

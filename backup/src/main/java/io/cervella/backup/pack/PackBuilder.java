@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -22,7 +21,8 @@ public final class PackBuilder {
 
     private final RepositoryKeys keys;
     private final BlobType type;
-    private byte[] body = new byte[1 << 20];
+    /** The sealed blobs, copied once into the pack at finish (a growing buffer copied them again and again). */
+    private final List<byte[]> sealed = new ArrayList<>();
     private int length;
     private final List<PackEntry> entries = new ArrayList<>();
 
@@ -48,13 +48,10 @@ public final class PackBuilder {
 
     /** Seals and appends a blob. */
     public void add(BlobId id, byte[] plaintext, int offset, int plainLength) {
-        byte[] sealed = keys.seal(blobKind(id), plaintext, offset, plainLength);
-        if (length + sealed.length > body.length) {
-            body = Arrays.copyOf(body, Math.max(body.length * 2, length + sealed.length));
-        }
-        System.arraycopy(sealed, 0, body, length, sealed.length);
-        entries.add(new PackEntry(type, id, length, sealed.length, plainLength));
-        length += sealed.length;
+        byte[] blob = keys.seal(blobKind(id), plaintext, offset, plainLength);
+        sealed.add(blob);
+        entries.add(new PackEntry(type, id, length, blob.length, plainLength));
+        length += blob.length;
     }
 
     public int size() {
@@ -81,7 +78,12 @@ public final class PackBuilder {
             header.put((byte) e.type().code).put(e.id().bytes()).putInt(e.offset()).putInt(e.length()).putInt(e.plainLength());
         }
         byte[] sealedHeader = keys.seal("pack header", header.array());
-        byte[] bytes = Arrays.copyOf(body, length + sealedHeader.length + 4);
+        byte[] bytes = new byte[length + sealedHeader.length + 4];
+        int at = 0;
+        for (byte[] blob : sealed) {
+            System.arraycopy(blob, 0, bytes, at, blob.length);
+            at += blob.length;
+        }
         System.arraycopy(sealedHeader, 0, bytes, length, sealedHeader.length);
         ByteBuffer.wrap(bytes, length + sealedHeader.length, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(sealedHeader.length);
         return new Pack(sha256(bytes), bytes, List.copyOf(entries));

@@ -90,7 +90,8 @@ public final class BackupRepository {
     }
 
     static KeySlot.Owner owner(String id) {
-        return new KeySlot.Owner("backup repository", "cervella-backup master key " + id);
+        // OWASP's minimum: every backup command opens the repository, the vault's cost would be paid each time
+        return new KeySlot.Owner("backup repository", "cervella-backup master key " + id, KeySlot.Argon2Cost.OWASP);
     }
 
     private static String newSlot(BlobStore store, byte[] master, Unlock unlock, String id) throws IOException {

@@ -36,15 +36,22 @@ public final class BackupRunner {
     private final BackupRepository repo;
     private final String host;
     private final Progress progress;
+    private final java.time.Clock clock;
 
     public BackupRunner(BackupRepository repo, String host, Progress progress) {
+        this(repo, host, progress, java.time.Clock.systemUTC());
+    }
+
+    /** {@code clock}: a snapshot's time (the schedule reads it back after a restart). */
+    public BackupRunner(BackupRepository repo, String host, Progress progress, java.time.Clock clock) {
         this.repo = repo;
         this.host = host;
         this.progress = progress;
+        this.clock = clock;
     }
 
     public Snapshot run(List<Source> sources, List<String> tags) throws IOException, InterruptedException, RepositoryKeys.DamagedException {
-        long started = System.currentTimeMillis();
+        long started = clock.millis();
         try (RepositoryLock lock = RepositoryLock.acquire(repo, false, host)) {
             return runLocked(sources, tags, started);
         } finally {
@@ -143,7 +150,7 @@ public final class BackupRunner {
         }
         DatabaseSource db = sources.stream().filter(DatabaseSource.class::isInstance).map(DatabaseSource.class::cast).findFirst().orElse(null);
         Snapshot snapshot = new Snapshot("", started, host, tags, trees, db == null ? "" : db.kind(), db == null ? 0 : db.schemaVersion(),
-                new Snapshot.Summary(fileCount, total, newBlobs, newBytes, System.currentTimeMillis() - started),
+                new Snapshot.Summary(fileCount, total, newBlobs, newBytes, clock.millis() - started),
                 parent == null ? null : parent.id());
         return Snapshots.write(repo, snapshot); // last: a snapshot exists only once all it needs does
     }

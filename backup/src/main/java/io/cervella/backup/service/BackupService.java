@@ -161,7 +161,7 @@ public final class BackupService implements AutoCloseable {
             BackupRepository repo = repository(t, true);
             Snapshot snap;
             try (AutoCloseable hold = sources.holdMaintenance()) {
-                snap = new BackupRunner(repo, host, progress).run(sources.open(), tags);
+                snap = new BackupRunner(repo, host, progress, clock).run(sources.open(), tags);
             }
             if (t.keep().policy().isPresent()) {
                 new Forgetter(repo, host).forget(t.keep().policy().get(), clock.getZone());

@@ -22,10 +22,13 @@ import tools.jackson.databind.node.ObjectNode;
  * same master key; changing the passphrase writes a new slot and removes the old, and touches nothing else.
  */
 public final class KeySlot {
-    /** Argon2id settings of new slots: above OWASP's floor of 19 MiB and 2 iterations. */
-    static final int MEMORY_KIB = 64 * 1024;
-    static final int ITERATIONS = 3;
-    static final int PARALLELISM = 1;
+    /** Argon2id settings of a new slot (an opened slot uses the ones it records). */
+    public record Argon2Cost(int memoryKib, int iterations, int parallelism) {
+        /** The vault's: above OWASP's floor (about 0.4 s here, once per server start). */
+        public static final Argon2Cost STRONG = new Argon2Cost(64 * 1024, 3, 1);
+        /** OWASP's recommended minimum, 19 MiB and 2 passes: for what a command line opens at every run. */
+        public static final Argon2Cost OWASP = new Argon2Cost(19 * 1024, 2, 1);
+    }
 
     private KeySlot() {}
 
@@ -40,7 +43,7 @@ public final class KeySlot {
      * What a slot opens: {@code what} for messages ("vault"), and the associated data that binds the slot
      * to it (its format's label and its id), so that a slot copied to another vault or repository fails.
      */
-    public record Owner(String what, String associatedData) {}
+    public record Owner(String what, String associatedData, Argon2Cost cost) {}
 
     /** A new slot wrapping the 32-byte master key, as the JSON stored at keys/slot-ID. */
     public static byte[] wrap(byte[] masterKey, Unlock unlock, Owner owner) {
@@ -54,10 +57,11 @@ public final class KeySlot {
                 slot.put("kdf", "argon2id");
                 slot.put("salt", Base64.getEncoder().encodeToString(salt));
                 ObjectNode params = slot.putObject("params");
-                params.put("memory_kib", MEMORY_KIB);
-                params.put("iterations", ITERATIONS);
-                params.put("parallelism", PARALLELISM);
-                kek = argon2id(p.value(), salt, MEMORY_KIB, ITERATIONS, PARALLELISM);
+                Argon2Cost cost = owner.cost();
+                params.put("memory_kib", cost.memoryKib());
+                params.put("iterations", cost.iterations());
+                params.put("parallelism", cost.parallelism());
+                kek = argon2id(p.value(), salt, cost.memoryKib(), cost.iterations(), cost.parallelism());
             }
             case Unlock.RawKey r -> {
                 slot.put("kdf", "raw");
@@ -97,8 +101,9 @@ public final class KeySlot {
             case Unlock.Passphrase p when kdf.equals("argon2id") -> {
                 JsonNode params = slot.path("params");
                 yield argon2id(p.value(), Base64.getDecoder().decode(slot.path("salt").asString("")),
-                        params.path("memory_kib").asInt(MEMORY_KIB), params.path("iterations").asInt(ITERATIONS),
-                        params.path("parallelism").asInt(PARALLELISM));
+                        params.path("memory_kib").asInt(Argon2Cost.STRONG.memoryKib()),
+                        params.path("iterations").asInt(Argon2Cost.STRONG.iterations()),
+                        params.path("parallelism").asInt(Argon2Cost.STRONG.parallelism()));
             }
             case Unlock.RawKey r when kdf.equals("raw") -> r.key();
             default -> throw new WrongKeyException("this key slot is opened by " + (kdf.equals("raw") ? "a key file" : "a passphrase"));
