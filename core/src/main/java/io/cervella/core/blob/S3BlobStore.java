@@ -36,7 +36,13 @@ public final class S3BlobStore implements BlobStore {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .httpClient(UrlConnectionHttpClient.create());
         if (endpoint != null) {
-            builder.endpointOverride(endpoint).forcePathStyle(true);
+            // Other S3 implementations (B2, R2, GCS, MinIO, Ceph) may refuse the SDK's default trailing
+            // CRC32 checksums (since SDK 2.30): send and check them only where the API requires. Our
+            // own integrity checks stand regardless: packs are named by their SHA-256 and every blob
+            // carries an AEAD tag.
+            builder.endpointOverride(endpoint).forcePathStyle(true)
+                    .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
         }
         this.s3 = builder.build();
         this.bucket = bucket;
