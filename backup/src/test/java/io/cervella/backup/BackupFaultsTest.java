@@ -116,4 +116,107 @@ class BackupFaultsTest {
         }
         assertThat(repo.store().list("locks/")).isEmpty();
     }
+
+    /** A folder store whose deletes of index files fail while armed: a prune dying half way through its clean-up. */
+    private static final class FailingIndexDeletes implements io.cervella.core.blob.BlobStore {
+        final LocalBlobStore inner;
+        volatile boolean armed;
+
+        FailingIndexDeletes(Path dir) throws IOException {
+            inner = new LocalBlobStore(dir);
+        }
+
+        @Override public void put(String name, byte[] content) throws IOException { inner.put(name, content); }
+        @Override public java.util.Optional<byte[]> get(String name) throws IOException { return inner.get(name); }
+        @Override public byte[] get(String name, long offset, int length) throws IOException { return inner.get(name, offset, length); }
+        @Override public long size(String name) throws IOException { return inner.size(name); }
+        @Override public List<String> list(String prefix) throws IOException { return inner.list(prefix); }
+
+        @Override
+        public boolean delete(String name) throws IOException {
+            if (armed && name.startsWith("index/")) {
+                throw new IOException("connection reset");
+            }
+            return inner.delete(name);
+        }
+    }
+
+    private static Source file(String path, int seed) {
+        return new Source() {
+            @Override
+            public String name() {
+                return "vault";
+            }
+
+            @Override
+            public List<SourceFile> files() {
+                byte[] b = new byte[3 << 20];
+                new Random(seed).nextBytes(b);
+                return List.of(new SourceFile(path, b.length, seed, () -> new ByteArrayInputStream(b)));
+            }
+        };
+    }
+
+    @Test
+    void indexFilesAPruneFailedToDeleteNeverComeBack() throws Exception {
+        FailingIndexDeletes store = new FailingIndexDeletes(tmp.resolve("repo"));
+        BackupRepository repo = BackupRepository.create(store, new Unlock.Passphrase("pw"));
+        new BackupRunner(repo, "h", Progress.NONE).run(List.of(file("vault/a", 1)), List.of());
+        new BackupRunner(repo, "h", Progress.NONE).run(List.of(file("vault/b", 2)), List.of());
+        new io.cervella.backup.forget.Forgetter(repo, "h").forget(new io.cervella.backup.forget.KeepPolicy(1, 0, 0, 0),
+                java.time.ZoneOffset.UTC);
+        store.armed = true;
+        assertThatThrownBy(() -> new Pruner(repo, "h").prune()).hasMessageContaining("connection reset");
+        store.armed = false;
+        assertThat(repo.store().list("index/")).as("the new index and the old ones it supersedes").hasSize(3);
+
+        new BackupRunner(repo, "h", Progress.NONE).run(List.of(file("vault/c", 3)), List.of());
+        new io.cervella.backup.forget.Forgetter(repo, "h").forget(new io.cervella.backup.forget.KeepPolicy(1, 0, 0, 0),
+                java.time.ZoneOffset.UTC);
+        new Pruner(repo, "h").prune(); // deletes the packs of a and b: the leftover index files must not name them any more
+        assertThat(repo.store().list("index/")).hasSize(1);
+        assertThat(new Verifier(repo, Progress.NONE).verify(100).problems()).isEmpty();
+        Path restored = tmp.resolve("restored");
+        new io.cervella.backup.restore.Restorer(repo, Progress.NONE).restore(Snapshots.find(repo, "latest"), restored);
+        assertThat(restored.resolve("vault/c")).hasSize(3 << 20);
+    }
+
+    @Test
+    void aSnapshotNamingAPathOutsideTheDirectoryIsRefusedAndTheDirectoryLeftEmpty() throws Exception {
+        BackupRepository repo = BackupRepository.create(new LocalBlobStore(tmp.resolve("repo")), new Unlock.Passphrase("pw"));
+        Source both = new Source() {
+            @Override
+            public String name() {
+                return "vault";
+            }
+
+            @Override
+            public List<SourceFile> files() throws IOException {
+                List<SourceFile> out = new ArrayList<>(file("vault/+ok", 4).files()); // '+' sorts before '.': written first
+                out.addAll(file("vault/../../escape", 5).files());
+                return out;
+            }
+        };
+        Snapshot s = new BackupRunner(repo, "h", Progress.NONE).run(List.of(both), List.of());
+        Path into = tmp.resolve("restore/data");
+        List<String> written = new ArrayList<>();
+        assertThatThrownBy(() -> new io.cervella.backup.restore.Restorer(repo, (done, total, path) -> written.add(path)).restore(s, into))
+                .hasMessageContaining("outside the data directory");
+        assertThat(written).as("the good file came first").contains("vault/+ok");
+        assertThat(tmp.resolve("escape")).doesNotExist();
+        assertThat(tmp.resolve("restore/escape")).doesNotExist();
+        assertThat(into).as("emptied again, so that a restore can be run again").isEmptyDirectory();
+    }
+
+    @Test
+    void aHolderWhoseLockWasTakenStopsBeforeWriting() throws Exception {
+        BackupRepository repo = BackupRepository.create(new LocalBlobStore(tmp.resolve("repo")), new Unlock.Passphrase("pw"));
+        try (RepositoryLock lock = RepositoryLock.acquire(repo, false, "h")) {
+            lock.verifyHeld();
+            for (String l : repo.store().list("locks/")) {
+                repo.store().delete(l); // what a prune does to a lock it takes for stale
+            }
+            assertThatThrownBy(lock::verifyHeld).isInstanceOf(RepositoryLock.LockedException.class).hasMessageContaining("is gone");
+        }
+    }
 }

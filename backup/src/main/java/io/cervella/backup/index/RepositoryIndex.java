@@ -34,9 +34,12 @@ public final class RepositoryIndex {
     private final Map<BlobId, Location> blobs = new HashMap<>();
     private final Map<String, List<PackEntry>> packs = new LinkedHashMap<>();
     private final List<String> files = new ArrayList<>();
+    /** Every index file read, the superseded ones too (a prune that died before deleting them left them). */
+    private final List<String> allFiles = new ArrayList<>();
 
     /** Reads the repository's index files; one that does not open is damaged, and named. */
     public static RepositoryIndex load(BackupRepository repo) throws IOException, RepositoryKeys.DamagedException {
+        RepositoryIndex index = new RepositoryIndex();
         Map<String, JsonNode> read = new LinkedHashMap<>();
         Set<String> superseded = new HashSet<>();
         for (String name : repo.store().list(PREFIX)) {
@@ -51,9 +54,9 @@ public final class RepositoryIndex {
                 throw new RepositoryKeys.DamagedException(name + ": " + e.getMessage());
             }
             read.put(name, json);
+            index.allFiles.add(name);
             json.path("supersedes").forEach(s -> superseded.add(PREFIX + s.asString()));
         }
-        RepositoryIndex index = new RepositoryIndex();
         for (Map.Entry<String, JsonNode> e : read.entrySet()) {
             if (superseded.contains(e.getKey())) {
                 continue; // a prune wrote its replacement and crashed before deleting it
@@ -99,6 +102,14 @@ public final class RepositoryIndex {
     /** The index files read (those no other supersedes). */
     public List<String> files() {
         return List.copyOf(files);
+    }
+
+    /**
+     * Every index file read, superseded ones included: what a prune's new index supersedes and then
+     * deletes (superseding only the live ones would let a leftover come back once its superseder goes).
+     */
+    public List<String> allFiles() {
+        return List.copyOf(allFiles);
     }
 
     /** Writes an index file naming {@code packIds} (which this index knows), superseding {@code supersedes}; returns its name. */

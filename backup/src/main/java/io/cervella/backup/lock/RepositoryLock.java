@@ -17,7 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
  * backups, exclusive for forget and prune. Written, then the others read: two takers that race both
  * see each other and the later one backs off. Refreshed every 5 minutes; stale after 30 without.
  */
-public final class RepositoryLock implements AutoCloseable {
+public final class RepositoryLock implements HeldLock {
     static final String PREFIX = "locks/";
     public static final Duration REFRESH = Duration.ofMinutes(5);
     public static final Duration STALE = Duration.ofMinutes(30);
@@ -59,9 +59,9 @@ public final class RepositoryLock implements AutoCloseable {
                     continue;
                 }
                 Instant at = Instant.ofEpochMilli(lock.path("time").asLong());
-                // stale: not refreshed for 30 minutes, or taken on this host by a process that is gone (kill -9)
-                boolean stale = at.plus(STALE).isBefore(Instant.now()) || lock.path("host").asString("").equals(host)
-                        && ProcessHandle.of(lock.path("pid").asLong()).map(ph -> !ph.isAlive()).orElse(true);
+                // stale: not refreshed for 30 minutes, or taken by a process of this very machine (same
+                // boot, same process namespace) that is gone (kill -9)
+                boolean stale = at.plus(STALE).isBefore(Instant.now()) || holderIsGone(lock, host);
                 if (stale) {
                     if (exclusive) {
                         repo.store().delete(other); // its holder is gone
@@ -81,11 +81,70 @@ public final class RepositoryLock implements AutoCloseable {
         return new RepositoryLock(repo, name, exclusive, host);
     }
 
+    /** This machine's name, for locks taken without one (a restore, a verify). */
+    public static String localHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** This machine's boot, and this process's pid namespace: a pid means the same process only where both match. */
+    private static final String BOOT_ID = read("/proc/sys/kernel/random/boot_id");
+    private static final String PID_NAMESPACE = link("/proc/self/ns/pid");
+    private static final long STARTED = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+
+    private static String read(String file) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static String link(String file) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of(file)).toString();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Whether a lock's holder was a process of this machine and namespace that no longer runs. */
+    static boolean holderIsGone(JsonNode lock, String host) {
+        if (BOOT_ID.isEmpty() || PID_NAMESPACE.isEmpty() || !lock.path("host").asString("").equals(host)
+                || !lock.path("boot_id").asString("").equals(BOOT_ID) || !lock.path("pid_ns").asString("").equals(PID_NAMESPACE)) {
+            return false; // another machine, container or boot: only time tells
+        }
+        long started = lock.path("started").asLong(0);
+        return ProcessHandle.of(lock.path("pid").asLong()).map(ph -> !ph.isAlive() || started != 0
+                && ph.info().startInstant().map(Instant::toEpochMilli).map(t -> t != started).orElse(false)).orElse(true);
+    }
+
+    /**
+     * A shared lock for reading (restore, verify, the drill), or none when the repository cannot be
+     * written (read-only credentials, a full or read-only disk): reading must work there too. A lock
+     * held exclusively (a prune) is still waited out by failing, as it would change what is read.
+     */
+    public static HeldLock forReading(BackupRepository repo, String host) throws IOException {
+        try {
+            return acquire(repo, false, host);
+        } catch (LockedException e) {
+            throw e;
+        } catch (IOException e) {
+            return () -> {};
+        }
+    }
+
     private static byte[] seal(BackupRepository repo, boolean exclusive, String host) {
         ObjectNode o = Json.object();
         o.put("time", System.currentTimeMillis());
         o.put("host", host);
         o.put("pid", ProcessHandle.current().pid());
+        o.put("started", STARTED);
+        o.put("boot_id", BOOT_ID);
+        o.put("pid_ns", PID_NAMESPACE);
         o.put("exclusive", exclusive);
         return repo.keys().seal("lock", Json.bytes(o));
     }
@@ -117,10 +176,26 @@ public final class RepositoryLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Throws unless this lock is still in the repository: a holder that was taken for gone (its
+     * refreshes failed for 30 minutes) must not write an index or a snapshot a prune may have undone.
+     */
+    public void verifyHeld() throws IOException {
+        if (read(repo, name) == null) {
+            throw new LockedException("this process's lock on the repository is gone (taken for stale: no refresh for "
+                    + STALE.toMinutes() + " minutes?); stopping before writing anything that would depend on it");
+        }
+    }
+
     @Override
     public void close() throws IOException {
         released = true;
         refresher.interrupt();
+        try {
+            refresher.join(); // a refresh in flight must not write the lock back after it is deleted
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         repo.store().delete(name);
     }
 }

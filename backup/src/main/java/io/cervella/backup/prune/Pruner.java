@@ -136,7 +136,7 @@ public final class Pruner {
             }
         }
         // 2. one index for all that stays, superseding the old ones; 3. the old index files
-        List<String> oldIndexes = index.files();
+        List<String> oldIndexes = index.allFiles();
         if (!repack.isEmpty() || !delete.isEmpty() || oldIndexes.size() > 1) {
             next.write(repo, next.packs().keySet(), oldIndexes);
             for (String old : oldIndexes) {

@@ -29,7 +29,7 @@ import java.util.List;
  * there, through a temporary name, every blob's tag and id checked (on two threads, ahead of the
  * writer), then renamed. The directory must be new or empty: a restore never mixes with a platform's
  * live files. Files are not fsynced one by one (thousands of fsyncs cost more than the restore): the
- * OS writes them back, and a restore cut short is simply run again.
+ * OS writes them back. A restore that fails empties the directory again, so that it can be run again.
  */
 public final class Restorer {
     private final BackupRepository repo;
@@ -44,6 +44,13 @@ public final class Restorer {
     public record Result(long files, long bytes) {}
 
     public Result restore(Snapshot snapshot, Path dataDir) throws IOException, RepositoryKeys.DamagedException {
+        // shared: backups go on, a prune waits (it must not repack what is being read)
+        try (io.cervella.backup.lock.HeldLock lock = io.cervella.backup.lock.RepositoryLock.forReading(repo, io.cervella.backup.lock.RepositoryLock.localHost())) {
+            return restoreLocked(snapshot, dataDir);
+        }
+    }
+
+    private Result restoreLocked(Snapshot snapshot, Path dataDir) throws IOException, RepositoryKeys.DamagedException {
         if (Files.exists(dataDir)) {
             try (var list = Files.list(dataDir)) {
                 if (list.findAny().isPresent()) {
@@ -53,6 +60,22 @@ public final class Restorer {
         }
         createPrivateDirectories(dataDir);
         Path root = dataDir.toRealPath();
+        try {
+            return write(snapshot, root);
+        } catch (IOException | RepositoryKeys.DamagedException | RuntimeException e) {
+            // a restore cut short leaves the directory empty again, so that it can simply be run again
+            try (var list = Files.list(root)) {
+                for (Path p : list.toList()) {
+                    deleteTree(p);
+                }
+            } catch (IOException more) {
+                e.addSuppressed(more);
+            }
+            throw e;
+        }
+    }
+
+    private Result write(Snapshot snapshot, Path root) throws IOException, RepositoryKeys.DamagedException {
         RepositoryIndex index = RepositoryIndex.load(repo);
         BlobReader reader = new BlobReader(repo, index);
         List<TreeEntry> all = new ArrayList<>();
@@ -70,7 +93,8 @@ public final class Restorer {
         try {
             for (TreeEntry e : all) {
                 Path target = root.resolve(e.path()).normalize();
-                if (!target.startsWith(root) || e.path().startsWith("/") || e.path().contains("\\")) {
+                if (!target.startsWith(root) || target.equals(root) || e.path().startsWith("/") || e.path().contains("\\")
+                        || java.util.Arrays.stream(e.path().split("/", -1)).anyMatch(seg -> seg.isEmpty() || seg.equals(".") || seg.equals(".."))) {
                     throw new RepositoryKeys.DamagedException("the snapshot names a file outside the data directory: " + e.path());
                 }
                 createPrivateDirectories(target.getParent());

@@ -53,7 +53,7 @@ public final class BackupRunner {
     public Snapshot run(List<Source> sources, List<String> tags) throws IOException, InterruptedException, RepositoryKeys.DamagedException {
         long started = clock.millis();
         try (RepositoryLock lock = RepositoryLock.acquire(repo, false, host)) {
-            return runLocked(sources, tags, started);
+            return runLocked(lock, sources, tags, started);
         } finally {
             for (Source s : sources) {
                 s.close();
@@ -61,7 +61,7 @@ public final class BackupRunner {
         }
     }
 
-    private Snapshot runLocked(List<Source> sources, List<String> tags, long started)
+    private Snapshot runLocked(RepositoryLock lock, List<Source> sources, List<String> tags, long started)
             throws IOException, InterruptedException, RepositoryKeys.DamagedException {
         RepositoryKeys keys = repo.keys();
         RepositoryIndex index = RepositoryIndex.load(repo);
@@ -136,15 +136,22 @@ public final class BackupRunner {
             // what was read so far is sealed and written all the same: the next run reuses it (orphan packs)
             try {
                 packer.finish();
-                uploads.awaitAll(index);
             } catch (Exception more) {
                 if (more != e) { // the packer's own failure comes back as itself
+                    e.addSuppressed(more);
+                }
+            }
+            try {
+                uploads.awaitAll(index); // no upload goes on once the lock is released
+            } catch (Exception more) {
+                if (more != e) {
                     e.addSuppressed(more);
                 }
             }
             throw e;
         }
         runPacks.addAll(uploads.awaitAll(index));
+        lock.verifyHeld();
         if (!runPacks.isEmpty()) {
             index.write(repo, runPacks, List.of()); // packs durable first, then the index that names them
         }
@@ -152,6 +159,7 @@ public final class BackupRunner {
         Snapshot snapshot = new Snapshot("", started, host, tags, trees, db == null ? "" : db.kind(), db == null ? 0 : db.schemaVersion(),
                 new Snapshot.Summary(fileCount, total, newBlobs, newBytes, clock.millis() - started),
                 parent == null ? null : parent.id());
+        lock.verifyHeld();
         return Snapshots.write(repo, snapshot); // last: a snapshot exists only once all it needs does
     }
 

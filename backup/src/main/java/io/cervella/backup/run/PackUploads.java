@@ -15,8 +15,8 @@ import java.util.concurrent.Semaphore;
  */
 final class PackUploads {
     private final BackupRepository repo;
-    private final Semaphore inFlight = new Semaphore(2);
-    private final List<Thread> threads = new ArrayList<>();
+    private static final int IN_FLIGHT = 2;
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
     private final List<PackBuilder.Pack> submitted = new ArrayList<>();
     private volatile IOException failure;
 
@@ -28,7 +28,8 @@ final class PackUploads {
         check();
         inFlight.acquire();
         submitted.add(new PackBuilder.Pack(pack.id(), null, pack.entries())); // the bytes are the writer's only
-        threads.add(Thread.ofVirtual().name("backup-pack-write").start(() -> {
+        // the thread is not kept: a finished thread still holds its task, and with it 16 MiB of pack
+        Thread.ofVirtual().name("backup-pack-write").start(() -> {
             try {
                 repo.store().put(pack.blobName(), pack.bytes());
             } catch (IOException e) {
@@ -38,15 +39,13 @@ final class PackUploads {
             } finally {
                 inFlight.release();
             }
-        }));
+        });
     }
 
     /** Waits for every pack submitted, then records them in {@code index}; the first failure, if any, is thrown. */
     List<String> awaitAll(RepositoryIndex index) throws IOException, InterruptedException {
-        for (Thread t : threads) {
-            t.join();
-        }
-        threads.clear();
+        inFlight.acquire(IN_FLIGHT); // every write done
+        inFlight.release(IN_FLIGHT);
         check();
         List<String> ids = new ArrayList<>();
         for (PackBuilder.Pack p : submitted) {

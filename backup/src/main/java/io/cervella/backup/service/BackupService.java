@@ -163,10 +163,6 @@ public final class BackupService implements AutoCloseable {
             try (AutoCloseable hold = sources.holdMaintenance()) {
                 snap = new BackupRunner(repo, host, progress, clock).run(sources.open(), tags);
             }
-            if (t.keep().policy().isPresent()) {
-                new Forgetter(repo, host).forget(t.keep().policy().get(), clock.getZone());
-                new Pruner(repo, host).prune();
-            }
             s.lastResult = "ok";
             s.lastError = null;
             s.lastSuccess = started;
@@ -179,17 +175,32 @@ public final class BackupService implements AutoCloseable {
             s.ok.increment();
             LOG.info("backup to {}: snapshot {} ({} files, {} bytes, {} new) in {} ms", target, snap.shortId(), s.files, s.bytes,
                     s.newBytes, s.durationMs);
+            if (t.keep().policy().isPresent()) {
+                try { // the snapshot is saved whatever happens here: a failed forget or prune is tried again next run
+                    new Forgetter(repo, host).forget(t.keep().policy().get(), clock.getZone());
+                    new Pruner(repo, host).prune();
+                } catch (Exception e) {
+                    s.lastError = "snapshot " + snap.shortId() + " saved; the keep policy was not applied: " + describe(e);
+                    LOG.error("backup to {}: {}", target, s.lastError, e);
+                }
+            }
             return snap;
         } catch (Exception e) {
             s.lastResult = "failed";
-            s.lastError = e.getMessage();
+            s.lastError = describe(e);
             s.durationMs = clock.millis() - started.toEpochMilli();
             s.failed.increment();
-            LOG.error("backup to {} FAILED: {} (the next run continues where this one stopped)", target, e.getMessage());
+            LOG.error("backup to {} FAILED: {} (the next run continues where this one stopped)", target, s.lastError,
+                    e instanceof IOException ? null : e);
             throw e;
         } finally {
             s.running.unlock();
         }
+    }
+
+    /** A failure's message, or its class when it has none. */
+    static String describe(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /**
@@ -217,8 +228,8 @@ public final class BackupService implements AutoCloseable {
             return r;
         } catch (Exception e) {
             drill.lastResult = "failed";
-            drill.lastError = e.getMessage();
-            LOG.error("restore drill of {} FAILED: {}", target, e.getMessage());
+            drill.lastError = describe(e);
+            LOG.error("restore drill of {} FAILED: {}", target, drill.lastError, e instanceof IOException ? null : e);
             throw e;
         } finally {
             Restorer.deleteTree(scratch);

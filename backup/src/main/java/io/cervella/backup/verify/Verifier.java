@@ -45,6 +45,13 @@ public final class Verifier {
 
     /** {@code readDataPercent}: 0 reads no pack, 100 every one. */
     public Report verify(double readDataPercent) throws IOException {
+        // shared: backups go on, a prune waits (packs it deletes meanwhile would look missing)
+        try (io.cervella.backup.lock.HeldLock lock = io.cervella.backup.lock.RepositoryLock.forReading(repo, io.cervella.backup.lock.RepositoryLock.localHost())) {
+            return verifyLocked(readDataPercent);
+        }
+    }
+
+    private Report verifyLocked(double readDataPercent) throws IOException {
         List<String> problems = new ArrayList<>();
         RepositoryIndex index;
         List<Snapshot> snapshots;

@@ -96,14 +96,25 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public List<String> list(String prefix) throws IOException {
         List<String> out = new ArrayList<>();
-        try (var walk = Files.walk(root)) {
-            walk.filter(Files::isRegularFile).forEach(p -> {
+        // a walk, not Files.walk: a blob renamed or deleted by another writer meanwhile is skipped, not an error
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
                 String name = root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
-                if (name.startsWith(prefix) && !p.getFileName().toString().endsWith(TEMP_SUFFIX)) {
+                if (attrs.isRegularFile() && name.startsWith(prefix) && !p.getFileName().toString().endsWith(TEMP_SUFFIX)) {
                     out.add(name);
                 }
-            });
-        }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
         out.sort(null);
         return out;
     }
