@@ -126,13 +126,27 @@ public final class BackupCommand implements Runnable {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Take a snapshot of the platform now (the repository is made on the first run).")
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Take a snapshot of the platform now (the repository is made on the first run); with --server, the running server takes it.")
     static final class Run extends RepositoryTask {
         @Option(names = "--tag", description = "a tag for the snapshot (repeatable)")
         List<String> tags = List.of();
 
+        @Option(names = "--server", description = "a running server's URL: it backs up to its --target (env CERVELLA_SERVER)")
+        String server;
+
+        @Option(names = "--key", description = "with --server: an admin key (env CERVELLA_KEY)")
+        String key;
+
+        @Option(names = "--cacert", description = "with --server: the CA to trust, e.g. DATA/tls/ca.pem (env CERVELLA_CACERT)")
+        Path cacert;
+
         @Override
         public Integer call() throws Exception {
+            String url = server != null ? server : System.getenv("CERVELLA_SERVER");
+            if (url != null) {
+                return remote(url);
+            }
             if (!java.nio.file.Files.isDirectory(data)) {
                 throw new IllegalArgumentException("--data " + data + ": no such directory");
             }
@@ -148,6 +162,56 @@ public final class BackupCommand implements Runnable {
             out().printf("snapshot %s saved to %s: %d files, %s, %s new, in %.1f s%n", s.shortId(), name, s.summary().files(),
                     ProgressBar.bytes(s.summary().bytes()), ProgressBar.bytes(s.summary().newBytes()), s.summary().durationMs() / 1000.0);
             return 0;
+        }
+
+        /**
+         * The running server backs up (POST /admin/backups/run): it holds the vault's prune off meanwhile,
+         * which a second process cannot. Waits for the run's end, and reports it.
+         */
+        private int remote(String url) throws InterruptedException {
+            if (repo != null) {
+                throw new IllegalArgumentException("--repo and --server exclude each other: the server backs up to its configured targets");
+            }
+            String k = key != null ? key : System.getenv("CERVELLA_KEY");
+            if (k == null) {
+                throw new IllegalArgumentException("--key (or CERVELLA_KEY), an admin key, is required with --server");
+            }
+            String ca = System.getenv("CERVELLA_CACERT");
+            ServerClient c = new ServerClient(url, k, cacert != null ? cacert : ca == null ? null : Path.of(ca));
+            tools.jackson.databind.JsonNode targets = c.get("/admin/backups").path("targets");
+            if (targets.isEmpty()) {
+                throw new Main.CliFailure("the server has no backup target (backup.targets in its config)");
+            }
+            String name = target != null ? target : targets.get(0).path("target").asString();
+            String before = "";
+            for (tools.jackson.databind.JsonNode t : targets) {
+                if (t.path("target").asString().equals(name)) {
+                    before = t.path("last_run").asString("");
+                }
+            }
+            var body = io.cervella.core.http.Json.object();
+            body.put("target", name);
+            c.post("/admin/backups/run", body);
+            err().printf("backup to %s started on %s%n", name, url);
+            while (true) {
+                Thread.sleep(500);
+                for (tools.jackson.databind.JsonNode t : c.get("/admin/backups").path("targets")) {
+                    if (!t.path("target").asString().equals(name) || t.path("running").asBoolean()
+                            || t.path("last_run").asString("").equals(before)) {
+                        continue;
+                    }
+                    if (!t.path("last_result").asString().equals("ok")) {
+                        throw new Main.CliFailure("the backup to " + name + " failed: " + t.path("last_error").asString(""));
+                    }
+                    out().printf("snapshot %s saved to %s: %d files, %s, %s new, in %.1f s%n", t.path("last_snapshot").asString(), name,
+                            t.path("files").asLong(), ProgressBar.bytes(t.path("bytes").asLong()),
+                            ProgressBar.bytes(t.path("new_bytes").asLong()), t.path("duration_ms").asLong() / 1000.0);
+                    if (!t.path("last_error").isNull() && !t.path("last_error").asString("").isEmpty()) {
+                        out().println("note: " + t.path("last_error").asString());
+                    }
+                    return 0;
+                }
+            }
         }
     }
 

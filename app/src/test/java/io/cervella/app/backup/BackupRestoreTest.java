@@ -159,6 +159,10 @@ class BackupRestoreTest {
                 assertThat(metrics).containsPattern("cervella_backup_last_success_timestamp_seconds\\{target=\"local\"} [1-9]")
                         .containsPattern("cervella_backup_runs_total\\{result=\"ok\",target=\"offsite\"} 1")
                         .contains("cervella_backup_late{target=\"local\"} 0");
+                Cli viaServer = cli("backup", "run", "--server", p.baseUrl(), "--key", p.adminKey(), "--cacert", p.caFile().toString(),
+                        "--target", "local");
+                assertThat(viaServer.exit()).as(viaServer.out()).isZero();
+                assertThat(viaServer.out()).containsPattern("snapshot [0-9a-f]{8} saved to local");
                 JsonNode drill = RunningPlatform.json(p.post("/admin/backups/drill", p.adminKey(), "{}"));
                 assertThat(drill.path("result").asString()).as(drill.toString()).isEqualTo("ok");
             }
