@@ -156,11 +156,11 @@ public final class Platform implements AutoCloseable {
         switch (vault) {
             case VaultStartup.Unlocked u -> {
                 LOG.info("vault {} {} ({} commits)", u.repository().vaultId(), u.created() ? "created" : "opened", u.service().head());
-                io.cervella.core.tls.CryptoWarmup.start(u.service().warmup()); // TLS and the vault fast from the first upload
+                io.cervella.core.tls.CryptoWarmup.start(io.cervella.core.tls.CryptoWarmup.SERVER, u.service().warmup()); // TLS and the vault fast from the first upload
                 routes.addAll(VaultEndpoints.open(u.service(), config.server().maxBodyBytes(), config.vault().retention().policy()).routes());
             }
             case VaultStartup.Locked l -> {
-                io.cervella.core.tls.CryptoWarmup.start(null);
+                io.cervella.core.tls.CryptoWarmup.start(io.cervella.core.tls.CryptoWarmup.SERVER, null);
                 LOG.info("vault: {}", l.reason());
                 routes.addAll(VaultEndpoints.locked(l.reason()).routes());
             }

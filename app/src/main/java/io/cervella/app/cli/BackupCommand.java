@@ -150,7 +150,7 @@ public final class BackupCommand implements Runnable {
             if (!java.nio.file.Files.isDirectory(data)) {
                 throw new IllegalArgumentException("--data " + data + ": no such directory");
             }
-            io.cervella.core.tls.CryptoWarmup.start(null); // AES-GCM compiled to its intrinsics before the first blob
+            io.cervella.core.tls.CryptoWarmup.start(java.util.EnumSet.of(io.cervella.core.tls.CryptoWarmup.Use.ENCRYPT_ARRAYS), null); // AES-GCM compiled to its intrinsics before the first blob
             CervellaConfig cfg = loadConfig();
             BackupConfig b = backupConfig(cfg);
             String name = targetName(b);
@@ -246,7 +246,7 @@ public final class BackupCommand implements Runnable {
             if (percent < 0 || percent > 100) {
                 throw new IllegalArgumentException("--read-data is between 0% and 100%: " + readData);
             }
-            io.cervella.core.tls.CryptoWarmup.start(null); // AES-GCM compiled to its intrinsics before the first blob
+            io.cervella.core.tls.CryptoWarmup.start(java.util.EnumSet.of(io.cervella.core.tls.CryptoWarmup.Use.DECRYPT_ARRAYS), null); // AES-GCM compiled to its intrinsics before the first blob
             Verifier.Report r = new Verifier(repository(false), new ProgressBar(err(), "verify")).verify(percent);
             r.problems().forEach(x -> out().println("PROBLEM " + x));
             out().printf("%s: %d snapshots, %d packs, %d read whole (%s)%n", r.clean() ? "no problems" : r.problems().size() + " problems",

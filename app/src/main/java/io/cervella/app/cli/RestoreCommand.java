@@ -23,7 +23,7 @@ public final class RestoreCommand extends BackupCommand.RepositoryTask {
 
     @Override
     public Integer call() throws Exception {
-        io.cervella.core.tls.CryptoWarmup.start(null); // AES-GCM compiled to its intrinsics before the first blob
+        io.cervella.core.tls.CryptoWarmup.start(java.util.EnumSet.of(io.cervella.core.tls.CryptoWarmup.Use.DECRYPT_ARRAYS), null); // AES-GCM compiled to its intrinsics before the first blob
         Path into = data; // where the restore goes: the repository comes from --repo, or from the config given with --config
         BackupRepository repo = repository(false);
         Snapshot s = Snapshots.find(repo, snapshot);

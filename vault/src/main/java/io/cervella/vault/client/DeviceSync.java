@@ -153,7 +153,7 @@ public final class DeviceSync {
             progress.phase("sending", total, changed.size());
         }
         if (total > WARMUP_BYTES) {
-            io.cervella.core.tls.CryptoWarmup.start(null); // a big upload: TLS at full speed from its start
+            io.cervella.core.tls.CryptoWarmup.start(io.cervella.core.tls.CryptoWarmup.SENDER, null); // a big upload: TLS at full speed from its start
         }
         List<List<LocalFiles.Found>> groups = new ArrayList<>();
         List<LocalFiles.Found> group = new ArrayList<>();
