@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # cervella backup against restic on the same data directory (docs/benchmarks.md, Backups against restic).
 # Usage: scripts/bench-backup.sh [FILES] [MB]   (default 10000 files, about 1024 MB; REPS=3)
+# SHAPE=files: the data directory's vault/ folder holds the tree's files themselves (10,000 small files
+# instead of ~75 packs): what per-file costs weigh.
 # Needs restic (apt-get install restic), curl, python3, rsync. The data: a platform whose vault holds a
 # synced tree of FILES notes (scripts/gen-vault-tree.py); then 1% of the notes changed and synced again.
 # Each rep: fresh repositories; the first backup of the data as it was, a second after the change,
@@ -25,20 +27,38 @@ echo "building..." >&2
 ./cervella --version >/dev/null 2>&1
 echo "a platform whose vault holds $files notes (~$mb MB)..." >&2
 python3 scripts/gen-vault-tree.py "$work/tree" "$files" "$mb"
-serve() {
+if [ "${SHAPE:-packs}" = files ]; then
   ./cervella serve --data "$work/data" --port 28741 --bind 127.0.0.1 > "$work/server.log" 2>&1 &
-  echo $! > "$work/server.pid"
+  pid=$!
   for _ in $(seq 1 120); do grep -q "cervella ready" "$work/server.log" 2>/dev/null && break; sleep 0.5; done
-}
-stop() { kill "$(cat "$work/server.pid")"; while kill -0 "$(cat "$work/server.pid")" 2>/dev/null; do sleep 0.2; done; rm -f "$work/server.pid"; }
-serve
-key=$(curl -s --cacert "$work/data/tls/ca.pem" -H "Authorization: Bearer $(cat "$work/data/admin.key")" -H 'Content-Type: application/json' \
-  -d '{"name":"laptop","scopes":["vault"]}' https://localhost:28741/admin/keys | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-./cervella sync "$work/tree" --server https://localhost:28741 --key "$key" --cacert "$work/data/tls/ca.pem" > /dev/null 2>&1
-stop
-cp -a "$work/data" "$work/data-before"
-# 1% of the notes changed (a line appended to every 100th), synced into the vault
-python3 - "$work/tree" <<'PY'
+  kill $pid; while kill -0 $pid 2>/dev/null; do sleep 0.2; done
+  cp -a "$work/tree" "$work/data/vault-files"; rm -rf "$work/data/vault"; mv "$work/data/vault-files" "$work/data/vault"
+  cp -a "$work/data" "$work/data-before"
+  python3 - "$work/data/vault" <<'PY'
+import os, sys
+root = sys.argv[1]
+names = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs)
+for n in names[::100]:
+    with open(n, 'a') as f:
+        f.write('\nuna riga cambiata\n')
+PY
+  mv "$work/data" "$work/data-after"
+  echo "(the tree's files themselves under vault/)" > "$work/sync2.log"
+else
+serve() {
+    ./cervella serve --data "$work/data" --port 28741 --bind 127.0.0.1 > "$work/server.log" 2>&1 &
+    echo $! > "$work/server.pid"
+    for _ in $(seq 1 120); do grep -q "cervella ready" "$work/server.log" 2>/dev/null && break; sleep 0.5; done
+  }
+  stop() { kill "$(cat "$work/server.pid")"; while kill -0 "$(cat "$work/server.pid")" 2>/dev/null; do sleep 0.2; done; rm -f "$work/server.pid"; }
+  serve
+  key=$(curl -s --cacert "$work/data/tls/ca.pem" -H "Authorization: Bearer $(cat "$work/data/admin.key")" -H 'Content-Type: application/json' \
+    -d '{"name":"laptop","scopes":["vault"]}' https://localhost:28741/admin/keys | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+  ./cervella sync "$work/tree" --server https://localhost:28741 --key "$key" --cacert "$work/data/tls/ca.pem" > /dev/null 2>&1
+  stop
+  cp -a "$work/data" "$work/data-before"
+  # 1% of the notes changed (a line appended to every 100th), synced into the vault
+  python3 - "$work/tree" <<'PY'
 import os, sys
 root = sys.argv[1]
 names = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) if '.cervella' not in d for f in fs)
@@ -46,10 +66,11 @@ for n in names[::100]:
     with open(n, 'a') as f:
         f.write('\nuna riga cambiata\n')
 PY
-serve
-./cervella sync "$work/tree" --server https://localhost:28741 --key "$key" --cacert "$work/data/tls/ca.pem" > "$work/sync2.log" 2>&1
-stop
-mv "$work/data" "$work/data-after"
+  serve
+  ./cervella sync "$work/tree" --server https://localhost:28741 --key "$key" --cacert "$work/data/tls/ca.pem" > "$work/sync2.log" 2>&1
+  stop
+  mv "$work/data" "$work/data-after"
+fi
 size=$(du -sb "$work/data-after" | cut -f1)
 count=$(find "$work/data-after" -type f | wc -l)
 echo "data directory: $count files, $size bytes ($(tail -1 "$work/sync2.log"))" >&2

@@ -64,18 +64,19 @@ public final class ContentChunker {
     }
 
     /**
-     * The same, for a stream of about {@code expectedSize} bytes: a small file gets a small read-ahead
-     * buffer (a sync reads thousands of notes; a megabyte each was most of what the device allocated).
-     * A stream longer than expected is still cut right, with more refills.
+     * The same, for a stream of about {@code expectedSize} bytes: a small file gets a buffer of its
+     * size (a sync reads thousands of notes, a backup thousands of files; a buffer of the largest
+     * chunk each, 256 KiB or 8 MiB, was most of what they allocated). A stream longer than expected
+     * grows the buffer to the full read-ahead, and is cut exactly as without the hint.
      */
     public Reader reader(InputStream in, long expectedSize) {
-        return new Reader(in, (int) Math.min(4L * maxSize, Math.max(maxSize, expectedSize + 1)));
+        return new Reader(in, (int) Math.min(4L * maxSize, Math.max(64, expectedSize + 1)));
     }
 
     public final class Reader {
         private final InputStream in;
         /** Read ahead; the next chunk starts at {@code start}. Compacted only when the tail runs short. */
-        private final byte[] buffer;
+        private byte[] buffer;
         private int start;
         private int filled;
         private boolean eof;
@@ -91,7 +92,14 @@ public final class ContentChunker {
                 System.arraycopy(buffer, start, buffer, 0, filled - start);
                 filled -= start;
                 start = 0;
-                while (!eof && filled < buffer.length) {
+                while (!eof) {
+                    if (filled == buffer.length) {
+                        if (buffer.length >= 4 * maxSize) {
+                            break;
+                        }
+                        // longer than expected: the full read-ahead, so that cuts see what they would without the hint
+                        buffer = Arrays.copyOf(buffer, 4 * maxSize);
+                    }
                     int n = in.read(buffer, filled, buffer.length - filled);
                     if (n < 0) {
                         eof = true;
