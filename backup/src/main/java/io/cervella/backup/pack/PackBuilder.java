@@ -54,20 +54,12 @@ public final class PackBuilder {
         length += blob.length;
     }
 
-    public int size() {
-        return length;
-    }
-
     public boolean isEmpty() {
         return entries.isEmpty();
     }
 
     public boolean isFull() {
         return length >= TARGET_BYTES;
-    }
-
-    public BlobType type() {
-        return type;
     }
 
     /** The pack's bytes. */

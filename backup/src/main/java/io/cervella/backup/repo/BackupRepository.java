@@ -24,15 +24,11 @@ public final class BackupRepository {
 
     private final BlobStore store;
     private final String id;
-    private final byte[] masterKey;
-    private final String openedBy;
     private final RepositoryKeys keys;
 
-    private BackupRepository(BlobStore store, String id, byte[] masterKey, String openedBy) {
+    private BackupRepository(BlobStore store, String id, byte[] masterKey) {
         this.store = store;
         this.id = id;
-        this.masterKey = masterKey;
-        this.openedBy = openedBy;
         this.keys = new RepositoryKeys(id, masterKey);
     }
 
@@ -52,7 +48,7 @@ public final class BackupRepository {
         String id = HexFormat.of().formatHex(idBytes);
         byte[] master = new byte[32];
         random.nextBytes(master);
-        String slot = newSlot(store, master, unlock, id);
+        newSlot(store, master, unlock, id);
         ObjectNode config = Json.object();
         config.put("format", FORMAT);
         config.put("id", id);
@@ -62,7 +58,7 @@ public final class BackupRepository {
         chunking.put("avg", CHUNKING.average());
         chunking.put("max", CHUNKING.max());
         store.put("config", Json.bytes(config));
-        return new BackupRepository(store, id, master, slot);
+        return new BackupRepository(store, id, master);
     }
 
     /** Opens a repository: the first slot {@code unlock} opens gives the master key. */
@@ -81,7 +77,7 @@ public final class BackupRepository {
         KeySlot.WrongKeyException last = new KeySlot.WrongKeyException("the repository has no key slot");
         for (String slot : store.list(SLOT_PREFIX)) {
             try {
-                return new BackupRepository(store, id, KeySlot.open(store.get(slot).orElseThrow(), unlock, owner(id)), slot);
+                return new BackupRepository(store, id, KeySlot.open(store.get(slot).orElseThrow(), unlock, owner(id)));
             } catch (KeySlot.WrongKeyException e) {
                 last = e;
             }
@@ -100,17 +96,6 @@ public final class BackupRepository {
         String name = SLOT_PREFIX + HexFormat.of().formatHex(slotId);
         store.put(name, KeySlot.wrap(master, unlock, owner(id)));
         return name;
-    }
-
-    /** A new way in (another passphrase or key file); the slot that opened this stays. */
-    public void addSlot(Unlock unlock) throws IOException {
-        newSlot(store, masterKey, unlock, id);
-    }
-
-    /** Replaces the slot that opened the repository with one for {@code unlock}; nothing else is written. */
-    public void changeUnlock(Unlock unlock) throws IOException {
-        newSlot(store, masterKey, unlock, id);
-        store.delete(openedBy);
     }
 
     public BlobStore store() {

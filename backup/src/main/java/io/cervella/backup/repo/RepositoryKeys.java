@@ -126,8 +126,4 @@ public final class RepositoryKeys {
     public GearTable gearTable() {
         return GearTable.derive(idKey, "cervella-backup gear ");
     }
-
-    public String repositoryId() {
-        return repositoryId;
-    }
 }
