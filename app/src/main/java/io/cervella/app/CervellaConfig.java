@@ -10,13 +10,15 @@ import io.cervella.inference.config.ModelConfig;
 import io.cervella.memory.config.MemoryConfig;
 import io.cervella.backup.config.BackupConfig;
 import io.cervella.vault.config.VaultConfig;
+import io.cervella.edge.config.EdgeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The whole YAML file: each layer owns its section's record; this one only puts them together. */
 public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig database, GatewaySettings gateway,
-                             List<ModelConfig> models, MemoryConfig memory, VaultConfig vault, BackupConfig backup) {
+                             List<ModelConfig> models, MemoryConfig memory, VaultConfig vault, BackupConfig backup,
+                             EdgeConfig edge) {
     public CervellaConfig {
         server = server == null ? ServerConfig.defaults() : server;
         tls = tls == null ? TlsConfig.defaults() : tls;
@@ -26,6 +28,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
         memory = memory == null ? MemoryConfig.defaults() : memory;
         vault = vault == null ? VaultConfig.defaults() : vault;
         backup = backup == null ? BackupConfig.defaults() : backup;
+        edge = edge == null ? EdgeConfig.defaults() : edge;
         String chatModel = memory.chatModel();
         if (chatModel != null && models.stream().noneMatch(m -> m.name().equals(chatModel))) {
             throw new ConfigException("memory.chat_model: there is no model '" + chatModel + "' under models");
@@ -33,7 +36,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public static CervellaConfig defaults() {
-        return new CervellaConfig(null, null, null, null, null, null, null, null);
+        return new CervellaConfig(null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -54,10 +57,10 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public CervellaConfig withServer(ServerConfig newServer) {
-        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault, backup);
+        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault, backup, edge);
     }
 
     public CervellaConfig withModels(List<ModelConfig> newModels) {
-        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault, backup);
+        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault, backup, edge);
     }
 }

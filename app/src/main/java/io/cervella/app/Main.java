@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cervella", mixinStandardHelpOptions = true, version = "cervella 0.1.0",
         description = "Self-hosted infrastructure for AI agent teams.",
         subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class,
-            MemoryCommand.class, SyncCommand.class, VaultCommand.class, BackupCommand.class, RestoreCommand.class})
+            MemoryCommand.class, SyncCommand.class, VaultCommand.class, BackupCommand.class, RestoreCommand.class,
+            io.cervella.app.cli.ReloadCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -28,7 +29,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault, backup, restore)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault, backup, restore, reload)");
     }
 
     public static void main(String[] args) {

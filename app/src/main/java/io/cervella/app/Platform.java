@@ -72,8 +72,22 @@ public final class Platform implements AutoCloseable {
     private KeyService keys;
     private Path caFile;
     private String adminKey;
+    private io.cervella.edge.Edge edge;
+    private java.util.function.Supplier<CervellaConfig> configSource = () -> {
+        throw new io.cervella.core.config.ConfigException("this server was started without a config file to re-read");
+    };
 
     private Platform() {}
+
+    /** Where {@link #reload} reads the config again (the file the server started with). */
+    public void configSource(java.util.function.Supplier<CervellaConfig> source) {
+        this.configSource = source;
+    }
+
+    /** Reads the config again and applies its edge section; a bad file throws and changes nothing. */
+    public io.cervella.edge.Edge.ReloadResult reload() throws Exception {
+        return edge.reload(configSource.get().edge());
+    }
 
     /** Starts the whole platform; on any failure closes what was started and rethrows. */
     public static Platform start(CervellaConfig config, DataDirectory data, Function<String, String> env) throws Exception {
@@ -172,11 +186,17 @@ public final class Platform implements AutoCloseable {
         started.add(backups);
         routes.addAll(new BackupEndpoints(backups).routes());
         backups.start();
+        routes.addAll(new io.cervella.app.admin.ReloadEndpoint(this::reload).routes());
+
+        // The edge: hosted apps, firewall, rate limits (in PostgreSQL when nodes share it), slow-client limits.
+        edge = new io.cervella.edge.Edge(config.edge(), data.root(), registry, keys,
+                store.dialect() == MetadataStore.Dialect.POSTGRESQL ? store.dataSource() : null);
+        started.add(edge);
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.
         shutdownGrace = java.time.Duration.ofMillis(Math.max(0, config.server().shutdownTimeoutSeconds() * 1000L - 1500));
         server = new HttpsServer(config.server(), tls,
-                new ApiDispatcher(routes, keys, registry, config.server().maxBodyBytes()));
+                new ApiDispatcher(routes, keys, registry, config.server().maxBodyBytes(), edge::tryKey), edge);
         server.start();
         started.add(server);
 

@@ -52,6 +52,18 @@ public final class ServeCommand implements Callable<Integer> {
             cfg = cfg.withModels(models);
         }
         Platform platform = Platform.start(cfg, dir, System::getenv);
+        Path configFile = config;
+        platform.configSource(() -> CervellaConfig.load(configFile, data));
+        // SIGHUP: re-read the config, as nginx and HAProxy do; a bad file is logged and changes nothing
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
+            try {
+                var r = platform.reload();
+                System.out.println("cervella: config reloaded (" + r.apps().size() + " apps)"
+                        + (r.atNextStart().isEmpty() ? "" : "; at the next start: " + String.join(", ", r.atNextStart())));
+            } catch (Exception e) {
+                System.err.println("cervella: config not reloaded: " + e.getMessage());
+            }
+        }));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("cervella: stopping (finishing in-flight requests)");

@@ -30,8 +30,15 @@ public final class ApiDispatcher extends Handler.Abstract {
     private final MeterRegistry registry;
     private final long maxBodyBytes;
     private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.function.Function<String, java.util.OptionalLong> keyLimit;
 
     public ApiDispatcher(List<Route> routes, Authenticator keys, MeterRegistry registry, long maxBodyBytes) {
+        this(routes, keys, registry, maxBodyBytes, id -> java.util.OptionalLong.empty());
+    }
+
+    /** {@code keyLimit}: the edge's per-key rate limit, by key id: empty to go on, else seconds to wait. */
+    public ApiDispatcher(List<Route> routes, Authenticator keys, MeterRegistry registry, long maxBodyBytes,
+                         java.util.function.Function<String, java.util.OptionalLong> keyLimit) {
         // Endpoints block (database, upstream calls): Jetty must give them a thread of their own,
         // which with the virtual-thread executor is a virtual thread.
         super(InvocationType.BLOCKING);
@@ -39,6 +46,7 @@ public final class ApiDispatcher extends Handler.Abstract {
         this.keys = keys;
         this.registry = registry;
         this.maxBodyBytes = maxBodyBytes;
+        this.keyLimit = keyLimit;
     }
 
     @Override
@@ -72,6 +80,11 @@ public final class ApiDispatcher extends Handler.Abstract {
             ApiKeyRecord key = null;
             if (route.scope() != null) {
                 key = authenticate(request);
+                request.setAttribute(io.cervella.edge.proxy.EdgeHandler.KEY_ATTRIBUTE, key.id());
+                java.util.OptionalLong wait = keyLimit.apply(key.id());
+                if (wait.isPresent()) {
+                    throw ApiException.tooManyRequests("rate_limit_exceeded", "too many requests with this key", wait.getAsLong());
+                }
                 if (!key.allows(route.scope())) {
                     throw ApiException.forbidden("this key lacks the '" + route.scope().label() + "' scope needed for "
                             + route.method() + " " + route.pattern());

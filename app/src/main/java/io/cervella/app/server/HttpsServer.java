@@ -24,7 +24,12 @@ public final class HttpsServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpsServer(ServerConfig config, TlsMaterial tls, Handler handler) {
+    public HttpsServer(ServerConfig config, TlsMaterial tls, Handler handler) throws Exception {
+        this(config, tls, handler, null);
+    }
+
+    /** With the edge in front of {@code api}: its limits on the listener, its handler before the API's. */
+    public HttpsServer(ServerConfig config, TlsMaterial tls, Handler api, io.cervella.edge.Edge edge) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("cervella-http");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -39,6 +44,9 @@ public final class HttpsServer implements AutoCloseable {
         // Clients may reach us by IP or by a name outside the certificate (a load balancer's): allow it.
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
+        if (edge != null) {
+            edge.configure(http);
+        }
 
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
         h1.setUseInputDirectByteBuffers(false);
@@ -56,6 +64,11 @@ public final class HttpsServer implements AutoCloseable {
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
 
+        Handler handler = api;
+        if (edge != null) {
+            edge.attach(server, connector);
+            handler = edge.handler(api);
+        }
         server.setHandler(new GracefulHandler(handler));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(config.shutdownTimeoutSeconds() * 1000L);

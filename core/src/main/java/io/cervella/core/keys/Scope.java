@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /** What a key may do. {@code admin} may do everything. */
 public enum Scope {
-    CHAT, EMBEDDINGS, MEMORY, VAULT, METRICS, ADMIN;
+    CHAT, EMBEDDINGS, MEMORY, VAULT, METRICS, APPS, ADMIN;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

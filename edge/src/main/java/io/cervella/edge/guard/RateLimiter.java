@@ -1,0 +1,106 @@
+package io.cervella.edge.guard;
+
+import io.cervella.edge.config.RateLimitConfig;
+import io.github.bucket4j.BandwidthBuilder;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * Token buckets per client address and per API key (Bucket4j): in this node's memory, or in
+ * PostgreSQL's {@code edge_rate_buckets} so that every node behind a load balancer draws on the same
+ * bucket. A request takes one token; an empty bucket answers how many seconds until the next one.
+ */
+public final class RateLimiter {
+    private final RateLimitConfig.Rate perIp;
+    private final RateLimitConfig.Rate perKey;
+    private final Store store;
+
+    private RateLimiter(RateLimitConfig config, Store store) {
+        this.perIp = config.perIp();
+        this.perKey = config.perKey();
+        this.store = store;
+    }
+
+    public static RateLimiter local(RateLimitConfig config) {
+        return new RateLimiter(config, new LocalStore());
+    }
+
+    public static RateLimiter postgres(RateLimitConfig config, DataSource dataSource) {
+        ProxyManager<String> buckets = Bucket4jPostgreSQL
+                .selectForUpdateBasedBuilder(dataSource)
+                .primaryKeyMapper(io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper.STRING)
+                .table("edge_rate_buckets").idColumn("id").stateColumn("state").expiresAtColumn("expires_at")
+                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                .build();
+        return new RateLimiter(config, (id, rate) -> buckets.getProxy(id, () -> configuration(rate)));
+    }
+
+    /** Empty when this address may go on; else the seconds to wait (for Retry-After). */
+    public OptionalLong tryIp(InetAddress address) {
+        return perIp.enabled() && address != null ? take("ip:" + address.getHostAddress(), perIp) : OptionalLong.empty();
+    }
+
+    /** Empty when this key may go on; else the seconds to wait. */
+    public OptionalLong tryKey(String keyId) {
+        return perKey.enabled() ? take("key:" + keyId, perKey) : OptionalLong.empty();
+    }
+
+    public RateLimitConfig.Rate perIp() { return perIp; }
+    public RateLimitConfig.Rate perKey() { return perKey; }
+
+    private OptionalLong take(String id, RateLimitConfig.Rate rate) {
+        ConsumptionProbe probe = store.bucket(id, rate).tryConsumeAndReturnRemaining(1);
+        if (probe.isConsumed()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L)));
+    }
+
+    /** {@code burst} tokens at most, refilled smoothly at {@code requests_per_second}. */
+    static BucketConfiguration configuration(RateLimitConfig.Rate rate) {
+        long periodNanos = (long) (1e9 / rate.requestsPerSecond());
+        return BucketConfiguration.builder()
+                .addLimit(BandwidthBuilder.builder().capacity(rate.burst()).refillGreedy(1, Duration.ofNanos(periodNanos)).build())
+                .build();
+    }
+
+    @FunctionalInterface
+    private interface Store {
+        Bucket bucket(String id, RateLimitConfig.Rate rate);
+    }
+
+    /** In memory; buckets that have refilled to full and sat a minute are dropped, so a scan of many addresses cannot grow it for ever. */
+    private static final class LocalStore implements Store {
+        private record Entry(Bucket bucket, long capacity, long[] lastUse) {}
+
+        private final ConcurrentHashMap<String, Entry> buckets = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public Bucket bucket(String id, RateLimitConfig.Rate rate) {
+            long now = System.nanoTime();
+            Entry e = buckets.computeIfAbsent(id, k -> new Entry(Bucket.builder()
+                    .addLimit(configuration(rate).getBandwidths()[0]).build(), rate.burst(), new long[] {now}));
+            e.lastUse()[0] = now;
+            if (calls.incrementAndGet() % 10_000 == 0) {
+                sweep(now);
+            }
+            return e.bucket();
+        }
+
+        private void sweep(long now) {
+            buckets.entrySet().removeIf(en -> now - en.getValue().lastUse()[0] > TimeUnit.MINUTES.toNanos(1)
+                    && en.getValue().bucket().getAvailableTokens() >= en.getValue().capacity());
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.cervella.edge.proxy;
+
+import io.cervella.edge.balance.Upstream;
+import io.cervella.edge.net.ClientAddress;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The reverse proxy of one app, on Jetty's {@link ProxyHandler} (streamed both ways, so SSE and long
+ * downloads pass through as they come): picks the upstream, sets the X-Forwarded headers, strips the
+ * prefix, and on a failure before any answer retries an idempotent request without a body on another
+ * upstream. Every exchange's outcome feeds the upstream's breaker and the app's metrics.
+ */
+class AppProxy extends ProxyHandler {
+    private static final String UPSTREAM = AppProxy.class.getName() + ".upstream";
+    private static final String TRIED = AppProxy.class.getName() + ".tried";
+    private static final String STARTED = AppProxy.class.getName() + ".started";
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    private final HostedApp app;
+    private final ClientAddress clients;
+
+    AppProxy(HostedApp app, ClientAddress clients) {
+        this.app = app;
+        this.clients = clients;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        @SuppressWarnings("unchecked")
+        List<Upstream> tried = (List<Upstream>) request.getAttribute(TRIED);
+        if (tried == null) {
+            tried = new ArrayList<>(2);
+            request.setAttribute(TRIED, tried);
+            request.setAttribute(STARTED, System.nanoTime());
+        }
+        Upstream upstream = app.choose(tried);
+        if (upstream == null) {
+            app.metrics().noUpstream();
+            EdgeErrors.write(request, response, callback, 503, "no_healthy_upstream",
+                    "app '" + app.name() + "' has no healthy upstream right now", 5);
+            return true;
+        }
+        tried.add(upstream);
+        request.setAttribute(UPSTREAM, upstream);
+        upstream.started();
+        return super.handle(request, response, callback);
+    }
+
+    @Override
+    protected HttpURI rewriteHttpURI(Request request) {
+        Upstream u = (Upstream) request.getAttribute(UPSTREAM);
+        String path = request.getHttpURI().getPath();
+        String rest = app.stripPrefix() ? path.substring(Math.min(path.length(), app.prefix().length() - 1)) : path;
+        rest = rest.isEmpty() ? "/" : rest;
+        String base = u.uri().getRawPath() == null ? "" : u.uri().getRawPath();
+        HttpURI.Mutable uri = HttpURI.build(u.uri().toString()).path(base + rest).query(request.getHttpURI().getQuery());
+        return uri;
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request request, HttpURI uri) {
+        var timeouts = app.config().timeouts();
+        var r = super.newProxyToServerRequest(request, uri)
+                .idleTimeout((long) (timeouts.idleSeconds() * 1000), TimeUnit.MILLISECONDS);
+        if (timeouts.responseSeconds() > 0) {
+            r.timeout((long) (timeouts.responseSeconds() * 1000), TimeUnit.MILLISECONDS);
+        }
+        return r;
+    }
+
+    @Override
+    protected void copyRequestHeaders(Request request, org.eclipse.jetty.client.Request toServer) {
+        super.copyRequestHeaders(request, toServer);
+        toServer.headers(h -> {
+            h.remove(HttpHeader.HOST); // the upstream's own name, from its URL; the client's goes in X-Forwarded-Host
+            if (app.config().requiresKey()) {
+                h.remove(HttpHeader.AUTHORIZATION); // our key is for us, never for the app
+            }
+        });
+    }
+
+    @Override
+    protected void addProxyHeaders(Request request, org.eclipse.jetty.client.Request toServer) {
+        InetAddress client = clients.of(request);
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        boolean viaTrustedProxy = clients.peerIsTrusted(request);
+        toServer.headers(h -> {
+            String earlier = viaTrustedProxy ? request.getHeaders().get(HttpHeader.X_FORWARDED_FOR) : null;
+            String peer = ClientAddress.text(request);
+            h.put(HttpHeader.X_FORWARDED_FOR, earlier == null || earlier.isBlank() ? peer : earlier + ", " + peer);
+            h.put(HttpHeader.X_FORWARDED_PROTO, request.isSecure() ? "https" : "http");
+            if (host != null) {
+                h.put(HttpHeader.X_FORWARDED_HOST, host);
+            } else {
+                h.remove(HttpHeader.X_FORWARDED_HOST);
+            }
+            h.remove(HttpHeader.FORWARDED); // one convention, not two that may disagree
+            h.remove("X-Real-IP");
+            if (client != null) {
+                h.put("X-Real-IP", client.getHostAddress());
+            }
+        });
+        addViaHeader(request, toServer);
+    }
+
+    @Override
+    protected HttpField filterServerToProxyResponseField(HttpField field) {
+        return field;
+    }
+
+    @Override
+    protected void onServerToProxyResponseFailure(Request request, org.eclipse.jetty.client.Request toServer,
+                                                  org.eclipse.jetty.client.Response fromServer, Response response,
+                                                  Callback callback, Throwable failure) {
+        Upstream u = (Upstream) request.getAttribute(UPSTREAM);
+        u.finished();
+        u.breaker().onFailure();
+        @SuppressWarnings("unchecked")
+        List<Upstream> tried = (List<Upstream>) request.getAttribute(TRIED);
+        boolean nothingSent = !response.isCommitted() && (fromServer == null || fromServer.getStatus() == 0);
+        if (nothingSent && retryable(request) && tried.size() <= app.config().retries()) {
+            app.metrics().retried(u);
+            handle(request, response, callback);
+            return;
+        }
+        int status = failure instanceof TimeoutException ? 504 : 502;
+        app.metrics().exchange(u, status, elapsed(request));
+        if (response.isCommitted()) {
+            callback.failed(failure);
+            return;
+        }
+        EdgeErrors.write(request, response, callback, status, status == 504 ? "upstream_timeout" : "upstream_failed",
+                "app '" + app.name() + "': its upstream " + (status == 504 ? "did not answer in time" : "failed to answer"), 0);
+    }
+
+    private static boolean retryable(Request request) {
+        if (!IDEMPOTENT.contains(request.getMethod())) {
+            return false;
+        }
+        // a body has been read into the first attempt: it cannot be sent again
+        return request.getLength() <= 0 && request.getHeaders().get(HttpHeader.TRANSFER_ENCODING) == null;
+    }
+
+    @Override
+    protected void onProxyToClientResponseComplete(Request request, org.eclipse.jetty.client.Request toServer,
+                                                   org.eclipse.jetty.client.Response fromServer, Response response,
+                                                   Callback callback) {
+        Upstream u = (Upstream) request.getAttribute(UPSTREAM);
+        u.finished();
+        int status = fromServer.getStatus();
+        if (status == 502 || status == 503 || status == 504) {
+            u.breaker().onFailure();
+        } else {
+            u.breaker().onSuccess();
+        }
+        app.metrics().exchange(u, status, elapsed(request));
+        super.onProxyToClientResponseComplete(request, toServer, fromServer, response, callback);
+    }
+
+    @Override
+    protected void onProxyToClientResponseFailure(Request request, org.eclipse.jetty.client.Request toServer,
+                                                  org.eclipse.jetty.client.Response fromServer, Response response,
+                                                  Callback callback, Throwable failure) {
+        Upstream u = (Upstream) request.getAttribute(UPSTREAM);
+        u.finished();
+        app.metrics().exchange(u, 499, elapsed(request)); // the client went away (nginx's 499)
+        super.onProxyToClientResponseFailure(request, toServer, fromServer, response, callback, failure);
+    }
+
+    private static long elapsed(Request request) {
+        return System.nanoTime() - (Long) request.getAttribute(STARTED);
+    }
+
+    /** The upstream that served (or last tried) this request, for the access log. */
+    static Upstream upstreamOf(Request request) {
+        return (Upstream) request.getAttribute(UPSTREAM);
+    }
+}
