@@ -103,7 +103,7 @@ public final class Platform implements AutoCloseable {
 
     private void startAll(CervellaConfig config, DataDirectory data, Function<String, String> env) throws Exception {
         Files.createDirectories(data.root());
-        TlsMaterial tls = tlsMaterial(config, data);
+        io.cervella.edge.tls.PlatformCertificate tls = tlsMaterial(config, data);
 
         MetadataStore store = data.openStore(config.database());
         started.add(store);
@@ -213,12 +213,13 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private TlsMaterial tlsMaterial(CervellaConfig config, DataDirectory data) throws IOException {
+    /** The listener's default certificate: the operator's files (watched for changes), else the local CA's. */
+    private io.cervella.edge.tls.PlatformCertificate tlsMaterial(CervellaConfig config, DataDirectory data) throws IOException {
         if (config.tls().operatorProvided()) {
             Path cert = Path.of(config.tls().certFile());
             Path key = Path.of(config.tls().keyFile());
             try {
-                return new TlsMaterial(PemFiles.readPrivateKey(key), PemFiles.readCertificates(cert));
+                return io.cervella.edge.tls.PlatformCertificate.fromFiles(cert, key);
             } catch (IOException e) {
                 throw new ConfigException("tls: " + e.getMessage(), e);
             }
@@ -231,7 +232,7 @@ public final class Platform implements AutoCloseable {
         }
         TlsMaterial material = ca.ensure(LocalCertificateAuthority.defaultNames(extra));
         caFile = ca.caCertificateFile();
-        return material;
+        return io.cervella.edge.tls.PlatformCertificate.fixed(material);
     }
 
     /** Reads DATA/admin.key, or makes it (mode 0600) with a new admin key on first start. */
@@ -264,6 +265,9 @@ public final class Platform implements AutoCloseable {
     }
 
     public int port() { return server.port(); }
+
+    /** The plain-HTTP port that redirects to HTTPS ({@code edge.http_redirect_port}), or -1. */
+    public int redirectPort() { return server.redirectPort(); }
 
     /** The local CA certificate, or null when the operator gave their own certificate. */
     public Path caFile() { return caFile; }

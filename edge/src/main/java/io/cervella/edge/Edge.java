@@ -12,6 +12,9 @@ import io.cervella.edge.observe.Rejections;
 import io.cervella.edge.proxy.AppRoutes;
 import io.cervella.edge.proxy.EdgeHandler;
 import io.cervella.edge.proxy.HostedApp;
+import io.cervella.edge.tls.ListenerCertificates;
+import io.cervella.edge.tls.ListenerTls;
+import io.cervella.edge.tls.PlatformCertificate;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +30,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +52,11 @@ public final class Edge implements AutoCloseable {
     private final DataSource sharedBuckets;
     private final ClientAddress clients;
     private final Rejections rejections;
+    private final io.cervella.edge.observe.UpstreamGauges gauges;
     private Server server;
     private EdgeHandler handler;
     private ConnectionGuard guard;
+    private ListenerTls tls;
     private EdgeConfig current;
 
     /** {@code sharedBuckets}: PostgreSQL for rate-limit buckets shared by nodes, or null for this node's memory. */
@@ -63,6 +69,7 @@ public final class Edge implements AutoCloseable {
         this.sharedBuckets = sharedBuckets;
         this.clients = new ClientAddress(CidrSet.parse(config.trustedProxies()));
         this.rejections = new Rejections(registry);
+        this.gauges = new io.cervella.edge.observe.UpstreamGauges(registry);
     }
 
     /** Listener settings that stay until restart: slow-client rates and header sizes. */
@@ -70,6 +77,20 @@ public final class Edge implements AutoCloseable {
         http.setMinRequestDataRate(config.limits().minRequestBytesPerSecond());
         http.setMinResponseDataRate(config.limits().minResponseBytesPerSecond());
         http.setRequestHeaderSize(config.limits().maxRequestHeaderBytes());
+    }
+
+    /**
+     * The listener's TLS: the platform's certificate, and by SNI each host's of {@code certificates};
+     * all read again when their files change (and at {@link #reload}).
+     */
+    public SslContextFactory.Server tls(PlatformCertificate platform) throws java.io.IOException {
+        tls = new ListenerTls(platform, config.certificates());
+        return tls.factory();
+    }
+
+    /** The plain-HTTP port that redirects to HTTPS (0: any free one), or null for none. */
+    public Integer httpRedirectPort() {
+        return config.httpRedirectPort();
     }
 
     /** Connection limits (all, and per address with the header timeout) and the access log on the server. */
@@ -92,29 +113,43 @@ public final class Edge implements AutoCloseable {
         AsyncRequestLogWriter writer = new AsyncRequestLogWriter(log.toString());
         writer.setAppend(true);
         writer.setRetainDays(14);
+        server.addBean(writer, true); // started and stopped with the server
         server.setRequestLog(new JsonAccessLog(writer, clients));
     }
 
     /** The handler in front of {@code api}; starts the apps' proxies and health checks. */
     public Handler handler(Handler api) throws Exception {
-        handler = new EdgeHandler(state(config), clients, keys, api, config.limits().maxConcurrentRequests(),
+        handler = new EdgeHandler(state(config, null, null), clients, keys, api, config.limits().maxConcurrentRequests(),
                 config.limits().maxQueuedRequests(), Duration.ofSeconds(config.limits().queueTimeoutSeconds()), rejections);
         return handler;
     }
 
-    private EdgeHandler.State state(EdgeConfig c) throws Exception {
-        RateLimiter limiter = sharedBuckets != null && !"local".equals(c.rateLimits().store())
+    /**
+     * The state for config {@code c}. An app whose config did not change is kept as it runs (its health,
+     * breakers, open WebSockets and metrics go on); so are the rate limiter's buckets when its settings did not.
+     */
+    private EdgeHandler.State state(EdgeConfig c, EdgeConfig previousConfig, EdgeHandler.State previous) throws Exception {
+        RateLimiter limiter = previous != null && c.rateLimits().equals(previousConfig.rateLimits()) ? previous.limiter()
+                : sharedBuckets != null && !"local".equals(c.rateLimits().store())
                 ? RateLimiter.postgres(c.rateLimits(), sharedBuckets)
                 : RateLimiter.local(c.rateLimits());
         List<HostedApp> apps = new ArrayList<>();
+        List<HostedApp> fresh = new ArrayList<>();
         try {
             for (var a : c.apps()) {
-                HostedApp app = new HostedApp(a, clients, registry, server);
+                HostedApp kept = previous == null ? null : previous.apps().all().stream()
+                        .filter(old -> old.config().equals(a)).findFirst().orElse(null);
+                if (kept != null) {
+                    apps.add(kept);
+                    continue;
+                }
+                HostedApp app = new HostedApp(a, clients, registry, gauges, server);
+                fresh.add(app);
                 apps.add(app);
                 app.start();
             }
         } catch (Exception | Error e) {
-            apps.forEach(HostedApp::close);
+            fresh.forEach(HostedApp::close);
             throw e;
         }
         String hsts = c.hsts() ? "max-age=" + c.hstsMaxAgeSeconds() + "; includeSubDomains" : null;
@@ -122,13 +157,19 @@ public final class Edge implements AutoCloseable {
     }
 
     /**
-     * Applies a new edge config: apps, firewall, rate limits and HSTS now; listener settings (connection
-     * limits, header timeout, data rates, the redirect port) at the next start, as the result says.
+     * Applies a new edge config: apps, firewall, rate limits, HSTS and the certificates (their files read
+     * again) now; listener settings (connection limits, header timeout, data rates, the redirect port) at
+     * the next start, as the result says.
      */
     public synchronized ReloadResult reload(EdgeConfig next) throws Exception {
+        // every certificate file is read before anything changes: a bad one fails the whole reload
+        ListenerCertificates certificates = tls == null ? null : tls.read(next.certificates());
         EdgeHandler.State old = handler.state();
-        EdgeHandler.State fresh = state(next);
+        EdgeHandler.State fresh = state(next, current, old);
         handler.state(fresh);
+        if (tls != null) {
+            tls.use(next.certificates(), certificates);
+        }
         List<String> later = new ArrayList<>();
         if (!next.limits().equals(current.limits())) {
             later.add("limits");
@@ -143,7 +184,7 @@ public final class Edge implements AutoCloseable {
             later.add("access_log");
         }
         current = next;
-        List<HostedApp> retired = old.apps().all();
+        List<HostedApp> retired = old.apps().all().stream().filter(a -> !fresh.apps().all().contains(a)).toList();
         if (!retired.isEmpty()) {
             Thread.ofVirtual().name("edge-retire-apps").start(() -> retired.forEach(a -> a.close(DRAIN)));
         }
@@ -176,6 +217,9 @@ public final class Edge implements AutoCloseable {
         }
         if (guard != null) {
             guard.close();
+        }
+        if (tls != null) {
+            tls.close();
         }
     }
 }

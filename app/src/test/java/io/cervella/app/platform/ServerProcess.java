@@ -69,6 +69,8 @@ final class ServerProcess implements AutoCloseable {
 
     void sigterm() { process.destroy(); }
 
+    long pid() { return process.pid(); }
+
     void sigkill() { process.destroyForcibly(); }
 
     int waitFor(long seconds) throws InterruptedException {

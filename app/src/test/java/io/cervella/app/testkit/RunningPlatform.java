@@ -72,6 +72,7 @@ public final class RunningPlatform implements AutoCloseable {
         Map<String, String> env = new java.util.HashMap<>(extraEnv);
         env.put("UPSTREAM_KEY", "sk-upstream");
         Platform platform = Platform.start(config, new DataDirectory(data), env::get);
+        platform.configSource(() -> CervellaConfig.load(null, data)); // as serve does: reload reads the file again
         try {
             return new RunningPlatform(platform, data, trustedCa != null ? trustedCa : platform.caFile());
         } catch (Exception e) {

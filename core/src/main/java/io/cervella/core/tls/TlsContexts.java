@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -21,28 +22,47 @@ public final class TlsContexts {
         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
     };
 
+    /** The password of the key stores built here: not a secret, they live in memory only. */
+    public static final String IN_MEMORY_PASSWORD = "in-memory";
+
     private TlsContexts() {}
 
+    /** A listener serving one certificate. */
     public static SslContextFactory.Server server(TlsMaterial material) {
+        return server(keyStore(Map.of("server", material)));
+    }
+
+    /** A key store in memory with one key entry per alias (give them in lower case: PKCS12 folds them). */
+    public static KeyStore keyStore(Map<String, TlsMaterial> entries) {
         try {
-            char[] password = "in-memory".toCharArray();
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry("server", material.key(), password, material.chain().toArray(X509Certificate[]::new));
-            SslContextFactory.Server f = new SslContextFactory.Server();
-            f.setKeyStore(ks);
-            f.setKeyStorePassword("in-memory");
-            f.setKeyManagerPassword("in-memory");
-            f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-            f.setIncludeCipherSuites(CIPHER_SUITES);
-            f.setUseCipherSuitesOrder(true);
-            f.setRenegotiationAllowed(false);
-            // Clients that connect by IP send no SNI; that must not be refused.
-            f.setSniRequired(false);
-            return f;
+            for (Map.Entry<String, TlsMaterial> e : entries.entrySet()) {
+                ks.setKeyEntry(e.getKey(), e.getValue().key(), IN_MEMORY_PASSWORD.toCharArray(),
+                        e.getValue().chain().toArray(X509Certificate[]::new));
+            }
+            return ks;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build the server TLS context: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot build the server key store: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A listener with our protocol and suite settings over {@code keys} (made by {@link #keyStore});
+     * with several key entries the caller picks among them by SNI ({@code setSNISelector}).
+     */
+    public static SslContextFactory.Server server(KeyStore keys) {
+        SslContextFactory.Server f = new SslContextFactory.Server();
+        f.setKeyStore(keys);
+        f.setKeyStorePassword(IN_MEMORY_PASSWORD);
+        f.setKeyManagerPassword(IN_MEMORY_PASSWORD);
+        f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        f.setIncludeCipherSuites(CIPHER_SUITES);
+        f.setUseCipherSuitesOrder(true);
+        f.setRenegotiationAllowed(false);
+        // Clients that connect by IP send no SNI; that must not be refused.
+        f.setSniRequired(false);
+        return f;
     }
 
     /** A client context that trusts only the certificates in this PEM file (our local CA). */

@@ -34,7 +34,7 @@ public sealed interface BalancingPolicy permits BalancingPolicy.RoundRobin, Bala
         }
     }
 
-    /** The one with the fewest requests in flight; ties go round in turn, so idle upstreams share the load. */
+    /** The one with the fewest requests in flight; ties are taken in turn, so idle upstreams share the load evenly. */
     final class LeastRequests implements BalancingPolicy {
         private final AtomicLong next = new AtomicLong();
 
@@ -44,15 +44,24 @@ public sealed interface BalancingPolicy permits BalancingPolicy.RoundRobin, Bala
             if (n == 0) {
                 return null;
             }
-            int start = (int) Math.floorMod(next.getAndIncrement(), (long) n);
-            Upstream best = null;
-            for (int i = 0; i < n; i++) {
-                Upstream u = candidates.get((start + i) % n);
-                if (best == null || u.inFlight() < best.inFlight()) {
-                    best = u;
+            int least = Integer.MAX_VALUE;
+            int ties = 0;
+            for (Upstream u : candidates) {
+                int f = u.inFlight();
+                if (f < least) {
+                    least = f;
+                    ties = 1;
+                } else if (f == least) {
+                    ties++;
                 }
             }
-            return best;
+            int chosen = (int) Math.floorMod(next.getAndIncrement(), (long) ties);
+            for (Upstream u : candidates) {
+                if (u.inFlight() == least && chosen-- == 0) {
+                    return u;
+                }
+            }
+            return candidates.get(0); // in-flight counts moved under us: any will do
         }
     }
 

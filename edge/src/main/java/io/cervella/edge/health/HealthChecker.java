@@ -50,6 +50,7 @@ public final class HealthChecker implements AutoCloseable {
                 passed++;
                 failed = 0;
                 if (!u.healthy() && passed >= config.healthyThreshold()) {
+                    u.breaker().onSuccess(); // it was down and answers again: the failures that opened its breaker are history
                     u.healthy(true);
                     LOG.info("app {}: upstream {} is healthy again", app, u.label());
                 }

@@ -2,11 +2,8 @@ package io.cervella.edge.observe;
 
 import io.cervella.edge.balance.Upstream;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One app's meters in {@code /metrics}: requests by upstream and status with their latency
  * ({@code cervella_edge_requests_seconds}), retries, requests no upstream could take, and per
- * upstream its health (1/0), circuit state (0 closed, 1 half-open, 2 open) and requests in flight.
- * Removed with the app when a reload drops it.
+ * upstream its health (1/0), circuit state (0 closed, 1 half-open, 2 open) and requests in flight
+ * (through {@link UpstreamGauges}).
  */
 public final class AppMetrics implements AutoCloseable {
     private final String app;
@@ -24,33 +21,17 @@ public final class AppMetrics implements AutoCloseable {
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<Upstream, Counter> retries = new ConcurrentHashMap<>();
     private final Counter noUpstream;
-    private final List<Meter> meters = new ArrayList<>();
+    private final List<Upstream> upstreams;
+    private final UpstreamGauges gauges;
 
-    public AppMetrics(String app, List<Upstream> upstreams, MeterRegistry registry) {
+    public AppMetrics(String app, List<Upstream> upstreams, MeterRegistry registry, UpstreamGauges gauges) {
         this.app = app;
         this.registry = registry;
+        this.upstreams = List.copyOf(upstreams);
+        this.gauges = gauges;
         noUpstream = Counter.builder("cervella.edge.no.upstream").description("requests no upstream could take (503)")
                 .tag("app", app).register(registry);
-        meters.add(noUpstream);
-        for (Upstream u : upstreams) {
-            meters.add(Gauge.builder("cervella.edge.upstream.healthy", u, x -> x.healthy() ? 1 : 0)
-                    .description("1 while the upstream passes its health checks").tags("app", app, "upstream", u.label())
-                    .register(registry));
-            meters.add(Gauge.builder("cervella.edge.upstream.circuit", u, AppMetrics::circuit)
-                    .description("the upstream's circuit breaker: 0 closed, 1 half-open, 2 open")
-                    .tags("app", app, "upstream", u.label()).register(registry));
-            meters.add(Gauge.builder("cervella.edge.upstream.in.flight", u, Upstream::inFlight)
-                    .description("requests in flight to the upstream").tags("app", app, "upstream", u.label())
-                    .register(registry));
-        }
-    }
-
-    private static double circuit(Upstream u) {
-        return switch (u.breaker().state()) {
-            case CLOSED -> 0;
-            case HALF_OPEN -> 1;
-            case OPEN -> 2;
-        };
+        upstreams.forEach(u -> gauges.bind(app, u));
     }
 
     public void exchange(Upstream u, int status, long nanos) {
@@ -60,9 +41,6 @@ public final class AppMetrics implements AutoCloseable {
             t = timers.computeIfAbsent(key, k -> {
                 Timer created = Timer.builder("cervella.edge.requests").description("requests proxied to an app's upstream")
                         .tags("app", app, "upstream", u.label(), "status", Integer.toString(status)).register(registry);
-                synchronized (meters) {
-                    meters.add(created);
-                }
                 return created;
             });
         }
@@ -73,9 +51,6 @@ public final class AppMetrics implements AutoCloseable {
         retries.computeIfAbsent(u, k -> {
             Counter c = Counter.builder("cervella.edge.retries").description("requests tried again on another upstream")
                     .tags("app", app, "upstream", u.label()).register(registry);
-            synchronized (meters) {
-                meters.add(c);
-            }
             return c;
         }).increment();
     }
@@ -84,11 +59,12 @@ public final class AppMetrics implements AutoCloseable {
         noUpstream.increment();
     }
 
+    /**
+     * Takes the app's gauges out (unless a reloaded app took them over). Request counts and latencies
+     * stay: they are cumulative, and a reloaded app with the same name goes on counting in them.
+     */
     @Override
     public void close() {
-        synchronized (meters) {
-            meters.forEach(registry::remove);
-            meters.clear();
-        }
+        upstreams.forEach(u -> gauges.unbind(app, u));
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -20,7 +21,8 @@ import org.eclipse.jetty.util.Callback;
  * The reverse proxy of one app, on Jetty's {@link ProxyHandler} (streamed both ways, so SSE and long
  * downloads pass through as they come): picks the upstream, sets the X-Forwarded headers, strips the
  * prefix, and on a failure before any answer retries an idempotent request without a body on another
- * upstream. Every exchange's outcome feeds the upstream's breaker and the app's metrics.
+ * upstream. Every exchange's outcome feeds the upstream's breaker and the app's metrics. WebSocket
+ * handshakes, whose Upgrade header the ProxyHandler drops, go to {@link WebSocketTunnel} instead.
  */
 class AppProxy extends ProxyHandler {
     private static final String UPSTREAM = AppProxy.class.getName() + ".upstream";
@@ -30,14 +32,19 @@ class AppProxy extends ProxyHandler {
 
     private final HostedApp app;
     private final ClientAddress clients;
+    private final WebSocketTunnel webSockets;
 
     AppProxy(HostedApp app, ClientAddress clients) {
         this.app = app;
         this.clients = clients;
+        this.webSockets = new WebSocketTunnel(app, this);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        if (WebSocketTunnel.requested(request)) {
+            return webSockets.handle(request, response, callback);
+        }
         @SuppressWarnings("unchecked")
         List<Upstream> tried = (List<Upstream>) request.getAttribute(TRIED);
         if (tried == null) {
@@ -60,7 +67,11 @@ class AppProxy extends ProxyHandler {
 
     @Override
     protected HttpURI rewriteHttpURI(Request request) {
-        Upstream u = (Upstream) request.getAttribute(UPSTREAM);
+        return target(request, (Upstream) request.getAttribute(UPSTREAM));
+    }
+
+    /** The request's URI on upstream {@code u}: its URL's path, then the request's path less the prefix, and the query. */
+    HttpURI target(Request request, Upstream u) {
         String path = request.getHttpURI().getPath();
         String rest = app.stripPrefix() ? path.substring(Math.min(path.length(), app.prefix().length() - 1)) : path;
         rest = rest.isEmpty() ? "/" : rest;
@@ -93,26 +104,29 @@ class AppProxy extends ProxyHandler {
 
     @Override
     protected void addProxyHeaders(Request request, org.eclipse.jetty.client.Request toServer) {
+        toServer.headers(h -> putForwardedHeaders(request, h));
+        addViaHeader(request, toServer);
+    }
+
+    /** X-Forwarded-For/Proto/Host and X-Real-IP for the upstream, in place of any the client sent. */
+    void putForwardedHeaders(Request request, HttpFields.Mutable h) {
         InetAddress client = clients.of(request);
         String host = request.getHeaders().get(HttpHeader.HOST);
         boolean viaTrustedProxy = clients.peerIsTrusted(request);
-        toServer.headers(h -> {
-            String earlier = viaTrustedProxy ? request.getHeaders().get(HttpHeader.X_FORWARDED_FOR) : null;
-            String peer = ClientAddress.text(request);
-            h.put(HttpHeader.X_FORWARDED_FOR, earlier == null || earlier.isBlank() ? peer : earlier + ", " + peer);
-            h.put(HttpHeader.X_FORWARDED_PROTO, request.isSecure() ? "https" : "http");
-            if (host != null) {
-                h.put(HttpHeader.X_FORWARDED_HOST, host);
-            } else {
-                h.remove(HttpHeader.X_FORWARDED_HOST);
-            }
-            h.remove(HttpHeader.FORWARDED); // one convention, not two that may disagree
-            h.remove("X-Real-IP");
-            if (client != null) {
-                h.put("X-Real-IP", client.getHostAddress());
-            }
-        });
-        addViaHeader(request, toServer);
+        String earlier = viaTrustedProxy ? request.getHeaders().get(HttpHeader.X_FORWARDED_FOR) : null;
+        String peer = ClientAddress.text(request);
+        h.put(HttpHeader.X_FORWARDED_FOR, earlier == null || earlier.isBlank() ? peer : earlier + ", " + peer);
+        h.put(HttpHeader.X_FORWARDED_PROTO, request.isSecure() ? "https" : "http");
+        if (host != null) {
+            h.put(HttpHeader.X_FORWARDED_HOST, host);
+        } else {
+            h.remove(HttpHeader.X_FORWARDED_HOST);
+        }
+        h.remove(HttpHeader.FORWARDED); // one convention, not two that may disagree
+        h.remove("X-Real-IP");
+        if (client != null) {
+            h.put("X-Real-IP", client.getHostAddress());
+        }
     }
 
     @Override
@@ -130,7 +144,7 @@ class AppProxy extends ProxyHandler {
         @SuppressWarnings("unchecked")
         List<Upstream> tried = (List<Upstream>) request.getAttribute(TRIED);
         boolean nothingSent = !response.isCommitted() && (fromServer == null || fromServer.getStatus() == 0);
-        if (nothingSent && retryable(request) && tried.size() <= app.config().retries()) {
+        if (nothingSent && retryable(request) && tried.size() <= app.config().retries() && app.hasAlternative(tried)) {
             app.metrics().retried(u);
             handle(request, response, callback);
             return;
@@ -181,6 +195,16 @@ class AppProxy extends ProxyHandler {
 
     private static long elapsed(Request request) {
         return System.nanoTime() - (Long) request.getAttribute(STARTED);
+    }
+
+    /** Records the upstream a request goes to (or last tried), for the access log. */
+    static void servedBy(Request request, Upstream upstream) {
+        request.setAttribute(UPSTREAM, upstream);
+    }
+
+    /** Closes the WebSocket tunnels still open through this app. */
+    void closeTunnels() {
+        webSockets.closeAll();
     }
 
     /** The upstream that served (or last tried) this request, for the access log. */

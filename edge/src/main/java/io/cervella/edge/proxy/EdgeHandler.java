@@ -60,6 +60,14 @@ public final class EdgeHandler extends Handler.Abstract {
         return state;
     }
 
+    /** The queue and the API are this handler's children: they need the server too (the queue its scheduler). */
+    @Override
+    public void setServer(org.eclipse.jetty.server.Server server) {
+        super.setServer(server);
+        queue.setServer(server);
+        api.setServer(server);
+    }
+
     /** Swaps in a reloaded state; requests already routed finish with the old one. */
     public void state(State next) {
         this.state = next;

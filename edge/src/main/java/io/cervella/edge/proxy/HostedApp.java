@@ -42,7 +42,8 @@ public final class HostedApp implements AutoCloseable {
     private final CidrSet allow;
     private final CidrSet deny;
 
-    public HostedApp(AppConfig config, ClientAddress clients, MeterRegistry registry, Server server) {
+    public HostedApp(AppConfig config, ClientAddress clients, MeterRegistry registry, io.cervella.edge.observe.UpstreamGauges gauges,
+                     Server server) {
         this.config = config;
         List<Upstream> list = new ArrayList<>();
         for (AppConfig.UpstreamConfig u : config.upstreams()) {
@@ -51,7 +52,7 @@ public final class HostedApp implements AutoCloseable {
         }
         this.upstreams = List.copyOf(list);
         this.policy = BalancingPolicy.named(config.policy(), upstreams);
-        this.metrics = new AppMetrics(config.name(), upstreams, registry);
+        this.metrics = new AppMetrics(config.name(), upstreams, registry, gauges);
         this.allow = CidrSet.parse(config.firewall().allow());
         this.deny = CidrSet.parse(config.firewall().deny());
         this.proxy = new AppProxy(this, clients) {
@@ -110,6 +111,17 @@ public final class HostedApp implements AutoCloseable {
         health.start(proxy.getHttpClient());
     }
 
+    /** Whether an upstream not yet tried could take the request (without taking a half-open trial). */
+    boolean hasAlternative(List<Upstream> tried) {
+        boolean anyHealthy = upstreams.stream().anyMatch(Upstream::healthy);
+        for (Upstream u : upstreams) {
+            if (!tried.contains(u) && u.breaker().wouldAllow() && (u.healthy() || !anyHealthy)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The upstream for the next attempt of a request, or null when none can take it. */
     Upstream choose(List<Upstream> tried) {
         List<Upstream> healthy = new ArrayList<>(upstreams.size());
@@ -146,12 +158,18 @@ public final class HostedApp implements AutoCloseable {
     CidrSet allow() { return allow; }
     CidrSet deny() { return deny; }
 
-    /** Requests still in flight through this app. */
+    /** The trust for https upstreams (system CAs or {@code ca_file}, host names checked), started with the proxy. */
+    SslContextFactory.Client upstreamTls() { return proxy.getHttpClient().getSslContextFactory(); }
+
+    /** Requests still in flight through this app, open WebSocket tunnels included. */
     public int inFlight() {
         return upstreams.stream().mapToInt(Upstream::inFlight).sum();
     }
 
-    /** Waits up to {@code grace} for requests in flight to finish, then stops checks, client and meters. */
+    /**
+     * Waits up to {@code grace} for requests in flight to finish, then closes the WebSocket tunnels still
+     * open and stops checks, client and meters.
+     */
     public void close(Duration grace) {
         health.close();
         long deadline = System.nanoTime() + grace.toNanos();
@@ -163,6 +181,7 @@ public final class HostedApp implements AutoCloseable {
                 break;
             }
         }
+        proxy.closeTunnels();
         try {
             proxy.stop();
         } catch (Exception e) {
