@@ -22,6 +22,7 @@ trap cleanup EXIT
 echo "building..." >&2
 ./cervella --version >/dev/null 2>&1
 mkdir -p "$work/www" "$work/logs"
+chmod 755 "$work" "$work/www"  # nginx workers run as another user
 head -c 100 /dev/zero | tr '\0' 'x' > "$work/www/small"
 head -c 1048576 /dev/urandom > "$work/www/1mb"
 
@@ -83,7 +84,7 @@ http {
 CONF
 nginx -c "$work/proxy.conf"
 sleep 1
-curl -sf --cacert "$data/tls/ca.pem" https://localhost:28443/small > /dev/null || { echo "cervella does not proxy"; tail "$work/cervella.log"; exit 1; }
+curl -sf --cacert "$data/tls/ca.pem" https://localhost:28443/small > /dev/null || { echo "cervella does not proxy:"; curl -s --cacert "$data/tls/ca.pem" https://localhost:28443/small; tail -3 "$work/cervella.log"; exit 1; }
 curl -sf --cacert "$data/tls/ca.pem" https://localhost:28444/small > /dev/null || { echo "nginx does not proxy"; exit 1; }
 
 # one wrk run: prints "requests_per_second p50_ms p99_ms"

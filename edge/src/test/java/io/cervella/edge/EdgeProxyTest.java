@@ -248,6 +248,27 @@ class EdgeProxyTest {
     }
 
     @Test
+    void clientsLeavingMidDownloadDoNotOpenTheUpstreamsBreaker() throws Exception {
+        TestUpstream a = upstream("a");
+        EdgeUnderTest e = edge("apps:\n" + app("dl", "round_robin", "    circuit_breaker: {failures: 1, open_seconds: 60}\n", a));
+        for (int i = 0; i < 5; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", e.port())) {
+                s.getOutputStream().write(("GET /apps/dl/big HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getInputStream().readNBytes(200_000); // then hang up in the middle
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        var upstream = e.edge.apps().getFirst().upstreams().getFirst();
+        while (upstream.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, upstream.inFlight());
+        assertEquals(io.cervella.edge.balance.CircuitBreaker.State.CLOSED, upstream.breaker().state(),
+                "a client hanging up says nothing against the upstream");
+        assertEquals(200, get(e.url("/apps/dl/x")).statusCode());
+    }
+
+    @Test
     void noHealthyUpstreamIs503WithRetryAfter() throws Exception {
         TestUpstream a = upstream("a");
         EdgeUnderTest e = edge("apps:\n" + app("d", "round_robin", "    circuit_breaker: {failures: 1, open_seconds: 60}\n", a));

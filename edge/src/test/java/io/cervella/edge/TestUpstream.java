@@ -67,6 +67,10 @@ final class TestUpstream implements AutoCloseable {
                 events(ex);
                 return;
             }
+            if (path.endsWith("/big")) {
+                big(ex);
+                return;
+            }
             if (delayMillis > 0) {
                 Thread.sleep(delayMillis);
             }
@@ -95,6 +99,22 @@ final class TestUpstream implements AutoCloseable {
             Thread.sleep(300);
         }
         out.close();
+    }
+
+    /** 32 MiB, slowly enough that a client can leave in the middle. */
+    private void big(HttpExchange ex) throws IOException, InterruptedException {
+        ex.sendResponseHeaders(200, 32L << 20);
+        byte[] block = new byte[64 * 1024];
+        try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < 512; i++) {
+                out.write(block);
+                if (i % 16 == 0) {
+                    Thread.sleep(5);
+                }
+            }
+        } catch (IOException clientLeft) {
+            // the proxy closed its side: expected in the tests that leave early
+        }
     }
 
     void stop() {

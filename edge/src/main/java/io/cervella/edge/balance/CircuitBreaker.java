@@ -71,6 +71,14 @@ public final class CircuitBreaker {
         }
     }
 
+    /**
+     * An exchange that ended without telling whether the upstream works (the client went away): no
+     * count either way, but a half-open trial is over, so that another may go.
+     */
+    public synchronized void onAbandoned() {
+        trialInFlight = false;
+    }
+
     public synchronized State state() {
         return state == State.OPEN && nanoClock.getAsLong() - openedAt >= openForNanos ? State.HALF_OPEN : state;
     }

@@ -28,6 +28,7 @@ class AppProxy extends ProxyHandler {
     private static final String UPSTREAM = AppProxy.class.getName() + ".upstream";
     private static final String TRIED = AppProxy.class.getName() + ".tried";
     private static final String STARTED = AppProxy.class.getName() + ".started";
+    private static final String CLIENT_FAILED = AppProxy.class.getName() + ".clientFailed";
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     private final HostedApp app;
@@ -62,7 +63,25 @@ class AppProxy extends ProxyHandler {
         tried.add(upstream);
         request.setAttribute(UPSTREAM, upstream);
         upstream.started();
-        return super.handle(request, response, callback);
+        return super.handle(request, response instanceof ClientWrites ? response : new ClientWrites(request, response), callback);
+    }
+
+    /**
+     * The response as the proxy writes it, noting a write the client failed (it went away): Jetty then
+     * aborts the upstream exchange, and that failure is the client's, not the upstream's.
+     */
+    private static final class ClientWrites extends Response.Wrapper {
+        ClientWrites(Request request, Response response) {
+            super(request, response);
+        }
+
+        @Override
+        public void write(boolean last, java.nio.ByteBuffer content, Callback callback) {
+            super.write(last, content, Callback.from(callback.getInvocationType(), callback::succeeded, failure -> {
+                getRequest().setAttribute(CLIENT_FAILED, Boolean.TRUE);
+                callback.failed(failure);
+            }));
+        }
     }
 
     @Override
@@ -140,6 +159,12 @@ class AppProxy extends ProxyHandler {
                                                   Callback callback, Throwable failure) {
         Upstream u = (Upstream) request.getAttribute(UPSTREAM);
         u.finished();
+        if (request.getAttribute(CLIENT_FAILED) != null) {
+            u.breaker().onAbandoned(); // the client went away mid-answer: says nothing of the upstream
+            app.metrics().exchange(u, 499, elapsed(request));
+            callback.failed(failure);
+            return;
+        }
         u.breaker().onFailure();
         @SuppressWarnings("unchecked")
         List<Upstream> tried = (List<Upstream>) request.getAttribute(TRIED);
@@ -189,6 +214,7 @@ class AppProxy extends ProxyHandler {
                                                   Callback callback, Throwable failure) {
         Upstream u = (Upstream) request.getAttribute(UPSTREAM);
         u.finished();
+        u.breaker().onAbandoned();
         app.metrics().exchange(u, 499, elapsed(request)); // the client went away (nginx's 499)
         super.onProxyToClientResponseFailure(request, toServer, fromServer, response, callback, failure);
     }

@@ -39,6 +39,9 @@ class CircuitBreakerTest {
         assertEquals(CircuitBreaker.State.OPEN, breaker.state(), "a failed trial opens it again at once");
         now.addAndGet(Duration.ofSeconds(10).toNanos());
         assertTrue(breaker.tryAcquire());
+        breaker.onAbandoned(); // the trial's client went away: another trial may go
+        assertEquals(CircuitBreaker.State.HALF_OPEN, breaker.state());
+        assertTrue(breaker.tryAcquire());
         breaker.onSuccess();
         assertEquals(CircuitBreaker.State.CLOSED, breaker.state());
         assertTrue(breaker.tryAcquire());
