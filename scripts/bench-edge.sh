@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The edge's reverse proxy against nginx (docs/benchmarks.md): both over TLS, in front of the same
 # upstream (a plain-HTTP nginx serving a small response and a 1 MB file), loaded by the same wrk.
-# Usage: scripts/bench-edge.sh   (DURATION=20 seconds a run, CONNS=50, THREADS=2, REPS=3)
+# Usage: scripts/bench-edge.sh   (DURATION=20 seconds a run, CONNS=50, THREADS=2, REPS=3, WARMUP=30 seconds
+# a shape and proxy before the measured runs; CERVELLA_JAVA_OPTS passes JVM flags to cervella)
 # Needs nginx, wrk, openssl, curl, python3 (apt-get install nginx wrk openssl curl python3).
 # Both proxies keep their access logs on and reuse upstream connections (nginx: keepalive 64);
 # cervella's per-address rate limit is turned off for the run (nginx has none by default).
@@ -102,10 +103,10 @@ PY
 }
 
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
-# warm both (the JVM compiles its hot paths in the first seconds; nginx has nothing to warm)
-DURATION_SAVED=$duration; duration=10
-run https://localhost:28443/small > /dev/null; run https://localhost:28443/1mb > /dev/null
-run https://localhost:28444/small > /dev/null
+# warm both: the JVM compiles its hot paths over the first tens of seconds of load (a long-running
+# server's steady state is what is compared); nginx has nothing to warm but gets the same runs
+DURATION_SAVED=$duration; duration=${WARMUP:-30}
+for port in 28443 28444; do run https://localhost:$port/small > /dev/null; run https://localhost:$port/1mb > /dev/null; done
 duration=$DURATION_SAVED
 
 declare -A rps p50 p99

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.eclipse.jetty.server.AsyncRequestLogWriter;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -110,10 +109,10 @@ public final class Edge implements AutoCloseable {
                 .description("open client sockets").register(registry);
         Path log = dataDir.resolve(config.accessLog());
         Files.createDirectories(log.toAbsolutePath().getParent());
-        AsyncRequestLogWriter writer = new AsyncRequestLogWriter(log.toString());
-        writer.setAppend(true);
-        writer.setRetainDays(14);
+        io.cervella.edge.observe.AccessLogFile writer = new io.cervella.edge.observe.AccessLogFile(log.toString(), 14);
         server.addBean(writer, true); // started and stopped with the server
+        FunctionCounter.builder("cervella.edge.access.log.dropped", writer, io.cervella.edge.observe.AccessLogFile::dropped)
+                .description("access-log lines dropped because the disk could not keep up").register(registry);
         server.setRequestLog(new JsonAccessLog(writer, clients));
     }
 

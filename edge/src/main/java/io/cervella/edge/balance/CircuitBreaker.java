@@ -14,8 +14,9 @@ public final class CircuitBreaker {
     private final int failures;
     private final long openForNanos;
     private final LongSupplier nanoClock;
-    private State state = State.CLOSED;
-    private int failedInARow;
+    // volatile: a closed breaker with nothing to forget is read without the lock (every request asks)
+    private volatile State state = State.CLOSED;
+    private volatile int failedInARow;
     private long openedAt;
     private boolean trialInFlight;
 
@@ -26,7 +27,14 @@ public final class CircuitBreaker {
     }
 
     /** May a request go to this upstream now? In half-open, true once: the caller sends the trial. */
-    public synchronized boolean tryAcquire() {
+    public boolean tryAcquire() {
+        if (state == State.CLOSED) {
+            return true;
+        }
+        return tryAcquireLocked();
+    }
+
+    private synchronized boolean tryAcquireLocked() {
         switch (state) {
             case CLOSED:
                 return true;
@@ -48,7 +56,11 @@ public final class CircuitBreaker {
     }
 
     /** Whether a request could be let through now, without taking the half-open trial. */
-    public synchronized boolean wouldAllow() {
+    public boolean wouldAllow() {
+        return state == State.CLOSED || wouldAllowLocked();
+    }
+
+    private synchronized boolean wouldAllowLocked() {
         return switch (state) {
             case CLOSED -> true;
             case OPEN -> nanoClock.getAsLong() - openedAt >= openForNanos;
@@ -56,7 +68,14 @@ public final class CircuitBreaker {
         };
     }
 
-    public synchronized void onSuccess() {
+    public void onSuccess() {
+        if (state == State.CLOSED && failedInARow == 0) {
+            return;
+        }
+        onSuccessLocked();
+    }
+
+    private synchronized void onSuccessLocked() {
         state = State.CLOSED;
         failedInARow = 0;
         trialInFlight = false;

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Upstream {
     private final URI uri;
+    private final String label;
+    private final int port;
+    private final String basePath;
     private final int weight;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -16,11 +19,19 @@ public final class Upstream {
 
     public Upstream(URI uri, int weight, CircuitBreaker breaker) {
         this.uri = uri;
+        this.port = uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equals("https") ? 443 : 80;
+        this.label = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        this.basePath = uri.getRawPath() == null ? "" : uri.getRawPath();
         this.weight = weight;
         this.breaker = breaker;
     }
 
     public URI uri() { return uri; }
+    public String scheme() { return uri.getScheme(); }
+    public String host() { return uri.getHost(); }
+    public int port() { return port; }
+    /** The path of the upstream's URL (without a trailing slash), put before every request's path. */
+    public String basePath() { return basePath; }
     public int weight() { return weight; }
     public CircuitBreaker breaker() { return breaker; }
     public boolean healthy() { return healthy; }
@@ -37,7 +48,7 @@ public final class Upstream {
 
     /** The label in metrics and logs: scheme, host and port. */
     public String label() {
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        return label;
     }
 
     @Override

@@ -24,15 +24,22 @@ public final class RateLimiter {
     private final RateLimitConfig.Rate perIp;
     private final RateLimitConfig.Rate perKey;
     private final Store store;
+    private final boolean shared;
 
-    private RateLimiter(RateLimitConfig config, Store store) {
+    private RateLimiter(RateLimitConfig config, Store store, boolean shared) {
         this.perIp = config.perIp();
         this.perKey = config.perKey();
         this.store = store;
+        this.shared = shared;
+    }
+
+    /** Whether the buckets are in PostgreSQL (a lookup blocks on the database). */
+    public boolean isShared() {
+        return shared;
     }
 
     public static RateLimiter local(RateLimitConfig config) {
-        return new RateLimiter(config, new LocalStore());
+        return new RateLimiter(config, new LocalStore(), false);
     }
 
     public static RateLimiter postgres(RateLimitConfig config, DataSource dataSource) {
@@ -42,7 +49,7 @@ public final class RateLimiter {
                 .table("edge_rate_buckets").idColumn("id").stateColumn("state").expiresAtColumn("expires_at")
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                 .build();
-        return new RateLimiter(config, (id, rate) -> buckets.getProxy(id, () -> configuration(rate)));
+        return new RateLimiter(config, (id, rate) -> buckets.getProxy(id, () -> configuration(rate)), true);
     }
 
     /** Empty when this address may go on; else the seconds to wait (for Retry-After). */

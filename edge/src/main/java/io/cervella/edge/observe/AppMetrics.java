@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class AppMetrics implements AutoCloseable {
     private final String app;
     private final MeterRegistry registry;
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<Upstream, Map<Integer, Timer>> timers = new ConcurrentHashMap<>();
     private final Map<Upstream, Counter> retries = new ConcurrentHashMap<>();
     private final Counter noUpstream;
     private final List<Upstream> upstreams;
@@ -35,14 +35,12 @@ public final class AppMetrics implements AutoCloseable {
     }
 
     public void exchange(Upstream u, int status, long nanos) {
-        String key = u.label() + ' ' + status;
-        Timer t = timers.get(key);
+        Map<Integer, Timer> byStatus = timers.computeIfAbsent(u, k -> new ConcurrentHashMap<>());
+        Timer t = byStatus.get(status);
         if (t == null) {
-            t = timers.computeIfAbsent(key, k -> {
-                Timer created = Timer.builder("cervella.edge.requests").description("requests proxied to an app's upstream")
-                        .tags("app", app, "upstream", u.label(), "status", Integer.toString(status)).register(registry);
-                return created;
-            });
+            t = byStatus.computeIfAbsent(status, k -> Timer.builder("cervella.edge.requests")
+                    .description("requests proxied to an app's upstream")
+                    .tags("app", app, "upstream", u.label(), "status", Integer.toString(status)).register(registry));
         }
         t.record(nanos, TimeUnit.NANOSECONDS);
     }

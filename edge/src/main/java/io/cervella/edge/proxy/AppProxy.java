@@ -94,15 +94,17 @@ class AppProxy extends ProxyHandler {
         String path = request.getHttpURI().getPath();
         String rest = app.stripPrefix() ? path.substring(Math.min(path.length(), app.prefix().length() - 1)) : path;
         rest = rest.isEmpty() ? "/" : rest;
-        String base = u.uri().getRawPath() == null ? "" : u.uri().getRawPath();
-        HttpURI.Mutable uri = HttpURI.build(u.uri().toString()).path(base + rest).query(request.getHttpURI().getQuery());
-        return uri;
+        // built from parts: parsing the upstream's URL again on every request showed in profiles
+        return HttpURI.build().scheme(u.scheme()).host(u.host()).port(u.port()).path(u.basePath() + rest)
+                .query(request.getHttpURI().getQuery());
     }
 
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request request, HttpURI uri) {
         var timeouts = app.config().timeouts();
-        var r = super.newProxyToServerRequest(request, uri)
+        Upstream u = (Upstream) request.getAttribute(UPSTREAM);
+        var r = getHttpClient().newRequest(u.host(), u.port()).scheme(u.scheme()).method(request.getMethod())
+                .path(uri.getPathQuery())
                 .idleTimeout((long) (timeouts.idleSeconds() * 1000), TimeUnit.MILLISECONDS);
         if (timeouts.responseSeconds() > 0) {
             r.timeout((long) (timeouts.responseSeconds() * 1000), TimeUnit.MILLISECONDS);

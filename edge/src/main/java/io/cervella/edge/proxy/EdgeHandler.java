@@ -36,13 +36,16 @@ public final class EdgeHandler extends Handler.Abstract {
 
     public EdgeHandler(State initial, ClientAddress clients, Authenticator keys, Handler api, int maxConcurrent,
                        int maxQueued, java.time.Duration queueTimeout, io.cervella.edge.observe.Rejections rejections) {
-        super(InvocationType.BLOCKING);
+        // Non-blocking: a proxied request is sent on from the thread that read it (Jetty's proxy is
+        // asynchronous), as nginx's event loop would; what may block (the platform's API, key lookups,
+        // WebSocket handshakes, buckets in PostgreSQL) is handed to a virtual thread.
+        super(InvocationType.NON_BLOCKING);
         this.rejections = rejections;
         this.state = initial;
         this.clients = clients;
         this.keys = keys;
         this.api = api;
-        this.queue = new QoSHandler(new Handler.Abstract(InvocationType.BLOCKING) {
+        this.queue = new QoSHandler(new Handler.Abstract(InvocationType.NON_BLOCKING) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 return route(request, response, callback);
@@ -75,6 +78,38 @@ public final class EdgeHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (state.limiter().isShared()) {
+            return onVirtualThread(request, response, callback, () -> front(request, response, callback));
+        }
+        return front(request, response, callback);
+    }
+
+    /** One step of handling that may block: returns as {@link Handler#handle} does. */
+    @FunctionalInterface
+    private interface Step {
+        boolean run() throws Exception;
+    }
+
+    private static final java.util.concurrent.ThreadFactory VIRTUAL = Thread.ofVirtual().name("edge-request-", 0).factory();
+
+    /** Runs {@code step} on a virtual thread of its own; this request's callback is its business from then on. */
+    private static boolean onVirtualThread(Request request, Response response, Callback callback, Step step) throws Exception {
+        if (Thread.currentThread().isVirtual()) {
+            return step.run();
+        }
+        VIRTUAL.newThread(() -> {
+            try {
+                if (!step.run()) {
+                    Response.writeError(request, response, callback, 404);
+                }
+            } catch (Throwable t) {
+                callback.failed(t);
+            }
+        }).start();
+        return true;
+    }
+
+    private boolean front(Request request, Response response, Callback callback) throws Exception {
         State s = state;
         if (s.hsts() != null) {
             response.getHeaders().put(HttpHeader.STRICT_TRANSPORT_SECURITY, s.hsts());
@@ -112,9 +147,17 @@ public final class EdgeHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         HostedApp app = s.apps().match(Request.getServerName(request), path);
         if (app == null) {
-            return api.handle(request, response, callback);
+            return onVirtualThread(request, response, callback, () -> api.handle(request, response, callback));
         }
         request.setAttribute(APP_ATTRIBUTE, app.name());
+        if (app.config().requiresKey() || WebSocketTunnel.requested(request)) {
+            // a key unknown to this node is looked up in the database; a WebSocket handshake waits on its upstream
+            return onVirtualThread(request, response, callback, () -> toApp(s, app, request, response, callback));
+        }
+        return toApp(s, app, request, response, callback);
+    }
+
+    private boolean toApp(State s, HostedApp app, Request request, Response response, Callback callback) throws Exception {
         InetAddress client = clients.of(request);
         if (client != null && !Firewall.passes(app.allow(), app.deny(), client)) {
             rejections.firewall();
