@@ -272,6 +272,83 @@ class EdgeProxyTest {
     }
 
     @Test
+    void clientsAbandoningUploadsDoNotOpenTheUpstreamsBreaker() throws Exception {
+        TestUpstream a = upstream("a");
+        EdgeUnderTest e = edge("apps:\n" + app("up", "round_robin", "    circuit_breaker: {failures: 1, open_seconds: 60}\n", a));
+        for (int i = 0; i < 3; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", e.port())) {
+                s.getOutputStream().write(("POST /apps/up/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(new byte[20_000]);
+                s.getOutputStream().flush();
+                Thread.sleep(100);
+            } // gone, 980,000 bytes short
+        }
+        var upstream = e.edge.apps().getFirst().upstreams().getFirst();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (upstream.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(io.cervella.edge.balance.CircuitBreaker.State.CLOSED, upstream.breaker().state(),
+                "a client abandoning its upload says nothing against the upstream");
+        assertEquals(200, get(e.url("/apps/up/x")).statusCode());
+    }
+
+    @Test
+    void aBodyOverTheAppsLimitIs413WithOrWithoutALength() throws Exception {
+        TestUpstream a = upstream("a");
+        EdgeUnderTest e = edge("apps:\n" + app("lim", "round_robin", "    max_body_bytes: 1000\n", a));
+        String declared = raw(e.port(), "POST /apps/lim/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n"
+                + "x".repeat(5000));
+        assertTrue(declared.startsWith("HTTP/1.1 413"), declared);
+        StringBuilder chunked = new StringBuilder("POST /apps/lim/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        for (int i = 0; i < 5; i++) {
+            chunked.append("3e8\r\n").append("y".repeat(1000)).append("\r\n");
+        }
+        chunked.append("0\r\n\r\n");
+        String streamed = raw(e.port(), chunked.toString());
+        assertTrue(streamed.startsWith("HTTP/1.1 413"), streamed);
+        assertTrue(streamed.contains("body_too_large"), streamed);
+        String small = raw(e.port(), "POST /apps/lim/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n");
+        assertTrue(small.startsWith("HTTP/1.1 200") && small.endsWith("hello"), small);
+    }
+
+    @Test
+    void theUpstreamGetsTheNormalizedPathRoutingSaw() throws Exception {
+        TestUpstream a = upstream("a");
+        EdgeUnderTest e = edge("apps:\n  - {name: h, auth: none, health_check: {path: /health}, upstreams: [{url: '" + a.url() + "/base'}]}\n");
+        String r = raw(e.port(), "GET /apps/h/../h/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        if (r.startsWith("HTTP/1.1 200")) {
+            assertEquals("/base/x", a.lastPath, "a dot segment never reaches the upstream as written");
+        } else {
+            assertTrue(r.startsWith("HTTP/1.1 400"), r); // or the listener refuses it outright
+        }
+        assertTrue(raw(e.port(), "GET /apps/%68/y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 200"));
+        assertEquals("/base/y", a.lastPath, "the prefix is cut from the decoded, normalized path");
+    }
+
+    @Test
+    void forwardingHeadersFromClientsAreDroppedAndThePrefixIsTold() throws Exception {
+        TestUpstream a = upstream("a");
+        EdgeUnderTest e = edge("apps:\n" + app("f", "round_robin", "", a));
+        raw(e.port(), "GET /apps/f/p HTTP/1.1\r\nHost: x\r\nX-Forwarded-Port: 1\r\nX-Forwarded-Prefix: //evil.example\r\n"
+                + "X-Original-URL: /admin\r\nConnection: close\r\n\r\n");
+        assertNull(a.lastHeaders.get("x-forwarded-port"));
+        assertNull(a.lastHeaders.get("x-original-url"));
+        assertEquals("/apps/f", a.lastHeaders.get("x-forwarded-prefix"));
+    }
+
+    @Test
+    void everyForwardedForLineOfATrustedProxyIsKept() throws Exception {
+        TestUpstream a = upstream("a");
+        EdgeUnderTest e = edge("trusted_proxies: [127.0.0.0/8]\napps:\n" + app("t", "round_robin", "", a));
+        raw(e.port(), "GET /apps/t/ HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.0.0.99\r\nX-Forwarded-For: 203.0.113.9\r\n"
+                + "Connection: close\r\n\r\n");
+        assertEquals("10.0.0.99, 203.0.113.9, 127.0.0.1", a.lastHeaders.get("x-forwarded-for"));
+    }
+
+    @Test
     void noHealthyUpstreamIs503WithRetryAfter() throws Exception {
         TestUpstream a = upstream("a");
         EdgeUnderTest e = edge("apps:\n" + app("d", "round_robin", "    circuit_breaker: {failures: 1, open_seconds: 60}\n", a));

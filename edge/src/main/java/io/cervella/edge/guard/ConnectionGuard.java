@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -17,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-address connection limits and the header timeout, on a listener's connections. A client address
  * (trusted proxies excepted: a load balancer speaks for many) may hold {@code maxPerIp} sockets; more
- * are closed as they open. A socket must finish its TLS handshake, and an HTTP/1.1 connection each
- * request's headers, within {@code headerTimeout} (slowloris sends headers a byte at a time; the data
+ * are closed as they open (IPv6 addresses count by their /64). A socket must finish its TLS handshake
+ * and protocol choice, and an HTTP/1.1 connection each request's headers, within {@code headerTimeout} (slowloris sends headers a byte at a time; the data
  * rate limits of Jetty only start once a body flows). A sweep twice a second closes the ones that do not.
  */
 public final class ConnectionGuard implements Connection.Listener, AutoCloseable {
@@ -27,6 +26,7 @@ public final class ConnectionGuard implements Connection.Listener, AutoCloseable
     /** One socket: when it opened, and since when its HTTP/1.1 connection has been reading a request's headers. */
     private static final class Tracked {
         final InetAddress address;
+        final String key;
         final long openedAt = System.nanoTime();
         volatile HttpConnection http;
         volatile boolean upgraded;
@@ -35,6 +35,7 @@ public final class ConnectionGuard implements Connection.Listener, AutoCloseable
 
         Tracked(InetAddress address) {
             this.address = address;
+            this.key = io.cervella.edge.net.ClientKey.of(address);
         }
     }
 
@@ -42,7 +43,7 @@ public final class ConnectionGuard implements Connection.Listener, AutoCloseable
     private final long headerTimeoutNanos;
     private final CidrSet exempt;
     private final Map<EndPoint, Tracked> sockets = new ConcurrentHashMap<>();
-    private final Map<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perIp = new ConcurrentHashMap<>();
     private final Thread sweeper;
     private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder timedOut = new java.util.concurrent.atomic.LongAdder();
@@ -62,37 +63,45 @@ public final class ConnectionGuard implements Connection.Listener, AutoCloseable
             if (address == null) {
                 return;
             }
+            Tracked known = sockets.get(ep);
+            if (known != null) {
+                return; // a new connection on a socket already counted (an upgrade on a plain listener)
+            }
             Tracked t = new Tracked(address);
             if (connection instanceof HttpConnection http) { // a plain listener: HTTP/1.1 straight on the socket
                 t.http = http;
                 t.upgraded = true;
             }
             sockets.put(ep, t);
-            int count = perIp.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+            int count = perIp.merge(t.key, 1, Integer::sum);
             if (count > maxPerIp && !exempt.contains(address)) {
                 refused.increment();
                 ep.close(); // onClosed gives the count back
             }
             return;
         }
-        // a connection on a decrypted endpoint (after TLS and ALPN): find its socket
+        // a connection on a decrypted endpoint: ALPN's first (still in the handshake), then the protocol's
         Tracked t = sockets.get(network(ep));
-        if (t != null) {
+        if (t != null && !(connection instanceof org.eclipse.jetty.server.NegotiatingServerConnection)) {
             if (connection instanceof HttpConnection http) {
                 t.http = http;
             }
-            t.upgraded = true;
+            t.upgraded = true; // the handshake is done and a protocol chosen
         }
     }
 
     @Override
     public void onClosed(Connection connection) {
         EndPoint ep = connection.getEndPoint();
-        if (ep instanceof SocketChannelEndPoint) {
-            Tracked t = sockets.remove(ep);
-            if (t != null) {
-                perIp.computeIfPresent(t.address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
-            }
+        if (ep instanceof SocketChannelEndPoint && !ep.isOpen()) { // open still: one connection gave way to another
+            forget(ep);
+        }
+    }
+
+    private void forget(EndPoint ep) {
+        Tracked t = sockets.remove(ep);
+        if (t != null) {
+            perIp.computeIfPresent(t.key, (k, n) -> n <= 1 ? null : n - 1);
         }
     }
 
@@ -118,6 +127,10 @@ public final class ConnectionGuard implements Connection.Listener, AutoCloseable
     void sweep(long now) {
         for (Map.Entry<EndPoint, Tracked> e : sockets.entrySet()) {
             Tracked t = e.getValue();
+            if (!e.getKey().isOpen()) {
+                forget(e.getKey()); // closed under a connection that did not report it (a WebSocket tunnel's)
+                continue;
+            }
             boolean late;
             HttpConnection http = t.http;
             if (http == null) {

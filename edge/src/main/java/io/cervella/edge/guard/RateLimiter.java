@@ -54,7 +54,7 @@ public final class RateLimiter {
 
     /** Empty when this address may go on; else the seconds to wait (for Retry-After). */
     public OptionalLong tryIp(InetAddress address) {
-        return perIp.enabled() && address != null ? take("ip:" + address.getHostAddress(), perIp) : OptionalLong.empty();
+        return perIp.enabled() && address != null ? take("ip:" + io.cervella.edge.net.ClientKey.of(address), perIp) : OptionalLong.empty();
     }
 
     /** Empty when this key may go on; else the seconds to wait. */
@@ -90,6 +90,7 @@ public final class RateLimiter {
     private static final class LocalStore implements Store {
         private record Entry(Bucket bucket, long capacity, long[] lastUse) {}
 
+        private static final int MAX_BUCKETS = 200_000;
         private final ConcurrentHashMap<String, Entry> buckets = new ConcurrentHashMap<>();
         private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
@@ -99,14 +100,17 @@ public final class RateLimiter {
             Entry e = buckets.computeIfAbsent(id, k -> new Entry(Bucket.builder()
                     .addLimit(configuration(rate).getBandwidths()[0]).build(), rate.burst(), new long[] {now}));
             e.lastUse()[0] = now;
-            if (calls.incrementAndGet() % 10_000 == 0) {
+            if (calls.incrementAndGet() % 10_000 == 0 || buckets.size() > MAX_BUCKETS) {
                 sweep(now);
             }
             return e.bucket();
         }
 
         private void sweep(long now) {
-            buckets.entrySet().removeIf(en -> now - en.getValue().lastUse()[0] > TimeUnit.MINUTES.toNanos(1)
+            // a full bucket is the same as none: dropping it forgets nothing. Many addresses at once
+            // (a scan, a spoofing flood): drop every full one, not only those idle a minute.
+            long idle = buckets.size() > MAX_BUCKETS ? 0 : TimeUnit.MINUTES.toNanos(1);
+            buckets.entrySet().removeIf(en -> now - en.getValue().lastUse()[0] >= idle
                     && en.getValue().bucket().getAvailableTokens() >= en.getValue().capacity());
         }
     }

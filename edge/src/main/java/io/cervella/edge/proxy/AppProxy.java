@@ -29,6 +29,9 @@ class AppProxy extends ProxyHandler {
     private static final String TRIED = AppProxy.class.getName() + ".tried";
     private static final String STARTED = AppProxy.class.getName() + ".started";
     private static final String CLIENT_FAILED = AppProxy.class.getName() + ".clientFailed";
+    private static final String BODY_READ = AppProxy.class.getName() + ".bodyRead";
+    private static final String TOO_LARGE = AppProxy.class.getName() + ".tooLarge";
+    private static final String DECIDED = AppProxy.class.getName() + ".decided";
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     private final HostedApp app;
@@ -91,7 +94,8 @@ class AppProxy extends ProxyHandler {
 
     /** The request's URI on upstream {@code u}: its URL's path, then the request's path less the prefix, and the query. */
     HttpURI target(Request request, Upstream u) {
-        String path = request.getHttpURI().getPath();
+        // the normalized path, as routing and the firewall saw it: a raw /apps/a/../b must not reach the upstream as written
+        String path = request.getHttpURI().getCanonicalPath();
         String rest = app.stripPrefix() ? path.substring(Math.min(path.length(), app.prefix().length() - 1)) : path;
         rest = rest.isEmpty() ? "/" : rest;
         // built from parts: parsing the upstream's URL again on every request showed in profiles
@@ -110,6 +114,43 @@ class AppProxy extends ProxyHandler {
             r.timeout((long) (timeouts.responseSeconds() * 1000), TimeUnit.MILLISECONDS);
         }
         return r;
+    }
+
+    /**
+     * The client's body as the proxy reads it: counts bytes against the app's limit (bodies without a
+     * length too), notes that a body was read (no retry may then resend it) and that a failure came from
+     * the client (not the upstream's fault).
+     */
+    @Override
+    protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(Request request, Response response,
+                                                                                    org.eclipse.jetty.client.Request toServer) {
+        long max = app.config().maxBodyBytes();
+        return new ProxyRequestContent(request) {
+            private long read;
+
+            @Override
+            public org.eclipse.jetty.io.Content.Chunk read() {
+                org.eclipse.jetty.io.Content.Chunk chunk = super.read();
+                if (chunk == null) {
+                    return null;
+                }
+                if (org.eclipse.jetty.io.Content.Chunk.isFailure(chunk)) {
+                    request.setAttribute(CLIENT_FAILED, Boolean.TRUE);
+                    return chunk;
+                }
+                if (chunk.hasRemaining()) {
+                    request.setAttribute(BODY_READ, Boolean.TRUE);
+                    read += chunk.remaining();
+                    if (read > max) {
+                        chunk.release();
+                        request.setAttribute(TOO_LARGE, Boolean.TRUE);
+                        return org.eclipse.jetty.io.Content.Chunk.from(new IllegalStateException(
+                                "the body is larger than the app's limit of " + max + " bytes"), true);
+                    }
+                }
+                return chunk;
+            }
+        };
     }
 
     @Override
@@ -134,8 +175,23 @@ class AppProxy extends ProxyHandler {
         InetAddress client = clients.of(request);
         String host = request.getHeaders().get(HttpHeader.HOST);
         boolean viaTrustedProxy = clients.peerIsTrusted(request);
-        String earlier = viaTrustedProxy ? request.getHeaders().get(HttpHeader.X_FORWARDED_FOR) : null;
+        // every X-Forwarded-For line a trusted proxy sent, in order (a proxy may add a line of its own)
+        String earlier = viaTrustedProxy ? String.join(", ", request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR)) : null;
         String peer = ClientAddress.text(request);
+        if (!viaTrustedProxy) {
+            // whatever a client says about forwarding is dropped: apps build redirects from X-Forwarded-Prefix/-Port
+            List<String> forged = new ArrayList<>();
+            for (org.eclipse.jetty.http.HttpField f : h) {
+                String n = f.getLowerCaseName();
+                if (n.startsWith("x-forwarded-") || n.equals("x-original-url") || n.equals("x-rewrite-url")) {
+                    forged.add(f.getName());
+                }
+            }
+            forged.forEach(h::remove);
+        }
+        if (app.stripPrefix() && app.prefix().length() > 1) {
+            h.put("X-Forwarded-Prefix", app.prefix().substring(0, app.prefix().length() - 1));
+        }
         h.put(HttpHeader.X_FORWARDED_FOR, earlier == null || earlier.isBlank() ? peer : earlier + ", " + peer);
         h.put(HttpHeader.X_FORWARDED_PROTO, request.isSecure() ? "https" : "http");
         if (host != null) {
@@ -161,8 +217,15 @@ class AppProxy extends ProxyHandler {
                                                   Callback callback, Throwable failure) {
         Upstream u = (Upstream) request.getAttribute(UPSTREAM);
         u.finished();
+        if (request.getAttribute(TOO_LARGE) != null) {
+            u.breaker().onAbandoned();
+            app.metrics().exchange(u, 413, elapsed(request));
+            error(request, response, callback, failure, 413, "body_too_large",
+                    "app '" + app.name() + "' takes bodies up to " + app.config().maxBodyBytes() + " bytes");
+            return;
+        }
         if (request.getAttribute(CLIENT_FAILED) != null) {
-            u.breaker().onAbandoned(); // the client went away mid-answer: says nothing of the upstream
+            u.breaker().onAbandoned(); // the client went away or sent its body too slowly: says nothing of the upstream
             app.metrics().exchange(u, 499, elapsed(request));
             callback.failed(failure);
             return;
@@ -178,20 +241,66 @@ class AppProxy extends ProxyHandler {
         }
         int status = failure instanceof TimeoutException ? 504 : 502;
         app.metrics().exchange(u, status, elapsed(request));
+        error(request, response, callback, failure, status, status == 504 ? "upstream_timeout" : "upstream_failed",
+                "app '" + app.name() + "': its upstream " + (status == 504 ? "did not answer in time" : "failed to answer"));
+    }
+
+    /**
+     * The edge's own error instead of the upstream's answer; the upstream's status and headers, copied
+     * before it failed, are dropped first (its Content-Length would not match; its cookies are not ours).
+     */
+    private static void error(Request request, Response response, Callback callback, Throwable failure, int status,
+                              String code, String message) {
         if (response.isCommitted()) {
             callback.failed(failure);
             return;
         }
-        EdgeErrors.write(request, response, callback, status, status == 504 ? "upstream_timeout" : "upstream_failed",
-                "app '" + app.name() + "': its upstream " + (status == 504 ? "did not answer in time" : "failed to answer"), 0);
+        String hsts = response.getHeaders().get(HttpHeader.STRICT_TRANSPORT_SECURITY);
+        response.reset();
+        if (hsts != null) {
+            response.getHeaders().put(HttpHeader.STRICT_TRANSPORT_SECURITY, hsts);
+        }
+        EdgeErrors.write(request, response, callback, status, code, message, 0);
     }
 
     private static boolean retryable(Request request) {
-        if (!IDEMPOTENT.contains(request.getMethod())) {
-            return false;
+        // a body part of which went to the first upstream cannot be sent again whole
+        return IDEMPOTENT.contains(request.getMethod()) && request.getAttribute(BODY_READ) == null;
+    }
+
+    /** A 502, 503 or 504 counts against the upstream's breaker; any other answer for it. */
+    private static void judge(Upstream u, int status) {
+        if (status == 502 || status == 503 || status == 504) {
+            u.breaker().onFailure();
+        } else {
+            u.breaker().onSuccess();
         }
-        // a body has been read into the first attempt: it cannot be sent again
-        return request.getLength() <= 0 && request.getHeaders().get(HttpHeader.TRANSFER_ENCODING) == null;
+    }
+
+    /**
+     * Jetty's listener, plus two things at the upstream's response headers: the breaker hears the
+     * verdict then (a half-open trial that is a long stream must not hold the upstream back for its
+     * whole length), and headers the upstream's Connection header names, hop-by-hop, are dropped.
+     */
+    @Override
+    protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(
+            Request request, org.eclipse.jetty.client.Request toServer, Response response, Callback callback) {
+        return new ProxyResponseListener(request, toServer, response, callback) {
+            @Override
+            public void onHeaders(org.eclipse.jetty.client.Response fromServer) {
+                super.onHeaders(fromServer);
+                for (String value : fromServer.getHeaders().getValuesList(HttpHeader.CONNECTION)) {
+                    for (String name : value.split(",")) {
+                        if (!name.isBlank()) {
+                            response.getHeaders().remove(name.trim());
+                        }
+                    }
+                }
+                Upstream u = (Upstream) request.getAttribute(UPSTREAM);
+                judge(u, fromServer.getStatus());
+                request.setAttribute(DECIDED, Boolean.TRUE);
+            }
+        };
     }
 
     @Override
@@ -201,10 +310,8 @@ class AppProxy extends ProxyHandler {
         Upstream u = (Upstream) request.getAttribute(UPSTREAM);
         u.finished();
         int status = fromServer.getStatus();
-        if (status == 502 || status == 503 || status == 504) {
-            u.breaker().onFailure();
-        } else {
-            u.breaker().onSuccess();
+        if (request.getAttribute(DECIDED) == null) {
+            judge(u, status);
         }
         app.metrics().exchange(u, status, elapsed(request));
         super.onProxyToClientResponseComplete(request, toServer, fromServer, response, callback);

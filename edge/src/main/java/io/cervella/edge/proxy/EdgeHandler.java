@@ -92,12 +92,20 @@ public final class EdgeHandler extends Handler.Abstract {
 
     private static final java.util.concurrent.ThreadFactory VIRTUAL = Thread.ofVirtual().name("edge-request-", 0).factory();
 
-    /** Runs {@code step} on a virtual thread of its own; this request's callback is its business from then on. */
+    /** True on the virtual threads this handler started for blocking steps (and only there may a step block). */
+    private static final ThreadLocal<Boolean> MAY_BLOCK = new ThreadLocal<>();
+
+    /**
+     * Runs {@code step} on a virtual thread of its own; this request's callback is its business from then
+     * on. Being on some virtual thread already is not enough: Jetty may run an HTTP/2 connection's
+     * frame reading on one, and a step that waits there for the request's body waits for ever.
+     */
     private static boolean onVirtualThread(Request request, Response response, Callback callback, Step step) throws Exception {
-        if (Thread.currentThread().isVirtual()) {
+        if (Boolean.TRUE.equals(MAY_BLOCK.get())) {
             return step.run();
         }
         VIRTUAL.newThread(() -> {
+            MAY_BLOCK.set(Boolean.TRUE);
             try {
                 if (!step.run()) {
                     Response.writeError(request, response, callback, 404);
@@ -130,7 +138,8 @@ public final class EdgeHandler extends Handler.Abstract {
                             + "/s, burst " + s.limiter().perIp().burst() + ")", wait.getAsLong());
             return true;
         }
-        if (priority(path)) {
+        // the platform's own health and admin paths, not an app's that happen to be named alike
+        if (priority(path) && s.apps().match(Request.getServerName(request), path) == null) {
             return route(request, response, callback);
         }
         return queue.handle(request, response, callback);
@@ -150,11 +159,18 @@ public final class EdgeHandler extends Handler.Abstract {
             return onVirtualThread(request, response, callback, () -> api.handle(request, response, callback));
         }
         request.setAttribute(APP_ATTRIBUTE, app.name());
+        // counted from here to the end of the exchange: a reload closes a replaced app only once it is idle
+        Callback counted = app.enter(callback);
         if (app.config().requiresKey() || WebSocketTunnel.requested(request)) {
             // a key unknown to this node is looked up in the database; a WebSocket handshake waits on its upstream
-            return onVirtualThread(request, response, callback, () -> toApp(s, app, request, response, callback));
+            return onVirtualThread(request, response, counted, () -> toApp(s, app, request, response, counted));
         }
-        return toApp(s, app, request, response, callback);
+        try {
+            return toApp(s, app, request, response, counted);
+        } catch (Exception | Error e) {
+            counted.failed(e);
+            return true;
+        }
     }
 
     private boolean toApp(State s, HostedApp app, Request request, Response response, Callback callback) throws Exception {

@@ -23,6 +23,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -162,9 +163,29 @@ public final class HostedApp implements AutoCloseable {
     /** The trust for https upstreams (system CAs or {@code ca_file}, host names checked), started with the proxy. */
     SslContextFactory.Client upstreamTls() { return proxy.getHttpClient().getSslContextFactory(); }
 
-    /** Requests still in flight through this app, open WebSocket tunnels included. */
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Counts a request routed here until {@code callback} completes (a key lookup or a queue wait included). */
+    Callback enter(Callback callback) {
+        active.incrementAndGet();
+        return new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                active.decrementAndGet();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                active.decrementAndGet();
+                super.failed(x);
+            }
+        };
+    }
+
+    /** Requests routed to this app and not finished, and open WebSocket tunnels (counted by their upstream). */
     public int inFlight() {
-        return upstreams.stream().mapToInt(Upstream::inFlight).sum();
+        return active.get() + upstreams.stream().mapToInt(Upstream::inFlight).sum();
     }
 
     /**

@@ -35,6 +35,15 @@ class RateLimiterTest {
     }
 
     @Test
+    void ipv6AddressesOfOneSlash64ShareABucket() throws Exception {
+        RateLimiter limiter = RateLimiter.local(config("{per_ip: {requests_per_second: 0.01, burst: 2}}"));
+        assertTrue(limiter.tryIp(InetAddress.getByName("2001:db8:1:2::1")).isEmpty());
+        assertTrue(limiter.tryIp(InetAddress.getByName("2001:db8:1:2:ffff::9")).isEmpty());
+        assertTrue(limiter.tryIp(InetAddress.getByName("2001:db8:1:2:abcd::5")).isPresent(), "a fresh address in the same /64");
+        assertTrue(limiter.tryIp(InetAddress.getByName("2001:db8:1:3::1")).isEmpty(), "the next /64 is another client");
+    }
+
+    @Test
     void zeroTurnsALimitOff() throws Exception {
         RateLimiter limiter = RateLimiter.local(config("{per_ip: {requests_per_second: 0}}"));
         InetAddress a = InetAddress.getByName("192.0.2.1");
