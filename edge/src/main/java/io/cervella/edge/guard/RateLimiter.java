@@ -25,6 +25,9 @@ public final class RateLimiter {
     private final RateLimitConfig.Rate perKey;
     private final Store store;
     private final boolean shared;
+    private final Store nodeLocal = new LocalStore();
+    private volatile long lastWarning = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RateLimiter.class);
 
     private RateLimiter(RateLimitConfig config, Store store, boolean shared) {
         this.perIp = config.perIp();
@@ -66,7 +69,29 @@ public final class RateLimiter {
     public RateLimitConfig.Rate perKey() { return perKey; }
 
     private OptionalLong take(String id, RateLimitConfig.Rate rate) {
-        ConsumptionProbe probe = store.bucket(id, rate).tryConsumeAndReturnRemaining(1);
+        if (!shared) {
+            return verdict(store.bucket(id, rate).tryConsumeAndReturnRemaining(1));
+        }
+        // shared: this node's own bucket first, so that a flood is turned away without a database round
+        // trip; then the nodes' common bucket. A database that fails does not fail requests (open, logged).
+        OptionalLong here = verdict(nodeLocal.bucket(id, rate).tryConsumeAndReturnRemaining(1));
+        if (here.isPresent()) {
+            return here;
+        }
+        try {
+            return verdict(store.bucket(id, rate).tryConsumeAndReturnRemaining(1));
+        } catch (RuntimeException e) {
+            long now = System.nanoTime();
+            if (now - lastWarning > TimeUnit.MINUTES.toNanos(1)) {
+                lastWarning = now;
+                LOG.warn("rate limits: the shared buckets in the database cannot be reached ({}); this node's own buckets apply meanwhile",
+                        e.getMessage());
+            }
+            return OptionalLong.empty();
+        }
+    }
+
+    private static OptionalLong verdict(ConsumptionProbe probe) {
         if (probe.isConsumed()) {
             return OptionalLong.empty();
         }

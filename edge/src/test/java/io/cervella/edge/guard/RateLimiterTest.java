@@ -67,6 +67,18 @@ class RateLimiterTest {
                 }
             }
             assertEquals(5, allowed, "five in all, whichever node the requests reached");
+            try (Connection conn = store.dataSource().getConnection(); Statement s = conn.createStatement()) {
+                s.executeUpdate("ALTER TABLE edge_rate_buckets RENAME TO edge_rate_buckets_gone");
+            }
+            InetAddress other = InetAddress.getByName("198.51.100.8");
+            assertTrue(node1.tryIp(other).isEmpty(), "a database that fails lets requests through");
+            for (int i = 0; i < 4; i++) {
+                node1.tryIp(other);
+            }
+            assertTrue(node1.tryIp(other).isPresent(), "and this node's own bucket still limits them");
+            try (Connection conn = store.dataSource().getConnection(); Statement s = conn.createStatement()) {
+                s.executeUpdate("ALTER TABLE edge_rate_buckets_gone RENAME TO edge_rate_buckets");
+            }
             try (Connection conn = store.dataSource().getConnection(); Statement s = conn.createStatement();
                  ResultSet rs = s.executeQuery("SELECT id FROM edge_rate_buckets")) {
                 assertTrue(rs.next());
