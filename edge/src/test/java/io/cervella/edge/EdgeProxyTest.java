@@ -52,6 +52,45 @@ class EdgeProxyTest {
         return e;
     }
 
+    /** Clients asking for {@code url} in a loop until stopped, keeping every answer that was not a 200. */
+    private final class Load {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger served = new AtomicInteger();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(int clients, String url) {
+            for (int t = 0; t < clients; t++) {
+                threads.add(Thread.ofVirtual().start(() -> {
+                    while (running.get()) {
+                        try {
+                            HttpResponse<String> r = get(url);
+                            if (r.statusCode() != 200) {
+                                failures.add(r.statusCode() + " " + r.body());
+                            } else {
+                                served.incrementAndGet();
+                            }
+                        } catch (Exception ex) {
+                            failures.add(ex.toString());
+                        }
+                    }
+                }));
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+
+        void assertNoFailures() {
+            assertEquals(0, failures.size(), "no request failed (" + served.get() + " served); first failures: "
+                    + failures.stream().limit(3).toList());
+        }
+    }
+
     private static String app(String name, String policy, String extra, TestUpstream... ups) {
         StringBuilder y = new StringBuilder("  - name: " + name + "\n    auth: none\n    policy: " + policy + "\n"
                 + "    health_check: {path: /health, interval_seconds: 0.2, timeout_seconds: 1, healthy_threshold: 1, unhealthy_threshold: 1}\n"
@@ -126,26 +165,7 @@ class EdgeProxyTest {
     void aKilledUpstreamCostsNoIdempotentRequestAndComesBackWhenRestarted() throws Exception {
         TestUpstream a = upstream("a"), b = upstream("b");
         EdgeUnderTest e = edge("apps:\n" + app("ha", "round_robin", "", a, b));
-        AtomicBoolean running = new AtomicBoolean(true);
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        AtomicInteger served = new AtomicInteger();
-        List<Thread> load = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            load.add(Thread.ofVirtual().start(() -> {
-                while (running.get()) {
-                    try {
-                        HttpResponse<String> r = get(e.url("/apps/ha/x"));
-                        if (r.statusCode() != 200) {
-                            failures.add(r.statusCode() + " " + r.body());
-                        } else {
-                            served.incrementAndGet();
-                        }
-                    } catch (Exception ex) {
-                        failures.add(ex.toString());
-                    }
-                }
-            }));
-        }
+        Load load = new Load(4, e.url("/apps/ha/x"));
         Thread.sleep(300);
         b.stop(); // killed mid-test: requests on their way to it are retried on a
         var bUpstream = e.edge.apps().getFirst().upstreams().get(1);
@@ -165,13 +185,9 @@ class EdgeProxyTest {
         assertTrue(bUpstream.healthy(), "back when restarted");
         int bBefore = b.requests.get();
         Thread.sleep(500);
-        running.set(false);
-        for (Thread t : load) {
-            t.join();
-        }
+        load.stop();
         assertTrue(b.requests.get() > bBefore, "b gets traffic again");
-        assertEquals(0, failures.size(), "no request failed (" + served.get() + " served); first failures: "
-                + failures.stream().limit(3).toList());
+        load.assertNoFailures();
     }
 
     @Test
@@ -407,38 +423,15 @@ class EdgeProxyTest {
         TestUpstream a = upstream("a"), b = upstream("b");
         String before = "apps:\n" + app("r", "round_robin", "", a);
         EdgeUnderTest e = edge(before);
-        AtomicBoolean running = new AtomicBoolean(true);
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        AtomicInteger served = new AtomicInteger();
-        List<Thread> load = new ArrayList<>();
-        for (int t = 0; t < 6; t++) {
-            load.add(Thread.ofVirtual().start(() -> {
-                while (running.get()) {
-                    try {
-                        HttpResponse<String> r = get(e.url("/apps/r/x"));
-                        if (r.statusCode() != 200) {
-                            failures.add(r.statusCode() + " " + r.body());
-                        } else {
-                            served.incrementAndGet();
-                        }
-                    } catch (Exception ex) {
-                        failures.add(ex.toString());
-                    }
-                }
-            }));
-        }
+        Load load = new Load(6, e.url("/apps/r/x"));
         a.delayMillis = 50; // requests are in flight at every reload
         for (int i = 0; i < 10; i++) {
             Thread.sleep(100);
             e.reload(i % 2 == 0 ? "apps:\n" + app("r", "round_robin", "", a, b) : before);
         }
         Thread.sleep(200);
-        running.set(false);
-        for (Thread t : load) {
-            t.join();
-        }
-        assertEquals(0, failures.size(), "nothing dropped (" + served.get() + " served); first failures: "
-                + failures.stream().limit(3).toList());
+        load.stop();
+        load.assertNoFailures();
         assertTrue(b.requests.get() > 0, "the reloaded upstream list took effect");
         assertEquals(List.of("r"), e.reload("apps:\n" + app("r", "round_robin", "", b)).apps());
     }

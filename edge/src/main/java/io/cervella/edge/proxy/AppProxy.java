@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -58,10 +57,7 @@ class AppProxy extends ProxyHandler {
         }
         Upstream upstream = app.choose(tried);
         if (upstream == null) {
-            app.metrics().noUpstream();
-            EdgeErrors.write(request, response, callback, 503, "no_healthy_upstream",
-                    "app '" + app.name() + "' has no healthy upstream right now", 5);
-            return true;
+            return app.refuseNoUpstream(request, response, callback);
         }
         tried.add(upstream);
         request.setAttribute(UPSTREAM, upstream);
@@ -204,11 +200,6 @@ class AppProxy extends ProxyHandler {
         if (client != null) {
             h.put("X-Real-IP", client.getHostAddress());
         }
-    }
-
-    @Override
-    protected HttpField filterServerToProxyResponseField(HttpField field) {
-        return field;
     }
 
     @Override

@@ -113,6 +113,14 @@ public final class HostedApp implements AutoCloseable {
         health.start(proxy.getHttpClient());
     }
 
+    /** The answer when no upstream can take a request: 503 with Retry-After, counted. */
+    boolean refuseNoUpstream(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response, Callback callback) {
+        metrics.noUpstream();
+        EdgeErrors.write(request, response, callback, 503, "no_healthy_upstream",
+                "app '" + config.name() + "' has no healthy upstream right now", 5);
+        return true;
+    }
+
     /** Whether an upstream not yet tried could take the request (without taking a half-open trial). */
     boolean hasAlternative(List<Upstream> tried) {
         boolean anyHealthy = upstreams.stream().anyMatch(Upstream::healthy);

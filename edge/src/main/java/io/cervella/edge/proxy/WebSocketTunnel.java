@@ -78,10 +78,7 @@ final class WebSocketTunnel {
         while (true) {
             Upstream upstream = app.choose(tried);
             if (upstream == null) {
-                app.metrics().noUpstream();
-                EdgeErrors.write(request, response, callback, 503, "no_healthy_upstream",
-                        "app '" + app.name() + "' has no healthy upstream right now", 5);
-                return true;
+                return app.refuseNoUpstream(request, response, callback);
             }
             tried.add(upstream);
             AppProxy.servedBy(request, upstream);
