@@ -200,10 +200,6 @@ public final class Edge implements AutoCloseable {
         return handler == null ? java.util.OptionalLong.empty() : handler.state().limiter().tryKey(keyId);
     }
 
-    public ClientAddress clients() {
-        return clients;
-    }
-
     /** The apps being served now (for the admin API and tests). */
     public List<HostedApp> apps() {
         return handler == null ? List.of() : handler.state().apps().all();

@@ -91,6 +91,14 @@ class EdgeProxyTest {
         }
     }
 
+    /** Waits (5 s at most) until nothing is in flight to {@code u}: the exchanges that failed have been counted. */
+    private static void awaitIdle(io.cervella.edge.balance.Upstream u) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (u.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
     private static String app(String name, String policy, String extra, TestUpstream... ups) {
         StringBuilder y = new StringBuilder("  - name: " + name + "\n    auth: none\n    policy: " + policy + "\n"
                 + "    health_check: {path: /health, interval_seconds: 0.2, timeout_seconds: 1, healthy_threshold: 1, unhealthy_threshold: 1}\n"
@@ -276,11 +284,8 @@ class EdgeProxyTest {
                 s.getInputStream().readNBytes(200_000); // then hang up in the middle
             }
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         var upstream = e.edge.apps().getFirst().upstreams().getFirst();
-        while (upstream.inFlight() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        awaitIdle(upstream);
         assertEquals(0, upstream.inFlight());
         assertEquals(io.cervella.edge.balance.CircuitBreaker.State.CLOSED, upstream.breaker().state(),
                 "a client hanging up says nothing against the upstream");
@@ -301,10 +306,7 @@ class EdgeProxyTest {
             } // gone, 980,000 bytes short
         }
         var upstream = e.edge.apps().getFirst().upstreams().getFirst();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (upstream.inFlight() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        awaitIdle(upstream);
         assertEquals(io.cervella.edge.balance.CircuitBreaker.State.CLOSED, upstream.breaker().state(),
                 "a client abandoning its upload says nothing against the upstream");
         assertEquals(200, get(e.url("/apps/up/x")).statusCode());

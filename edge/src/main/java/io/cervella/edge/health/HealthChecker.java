@@ -2,7 +2,6 @@ package io.cervella.edge.health;
 
 import io.cervella.edge.balance.Upstream;
 import io.cervella.edge.config.AppConfig.HealthCheckConfig;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
@@ -85,11 +84,6 @@ public final class HealthChecker implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    /** How long one round takes at most, for tests and docs: interval plus timeout. */
-    public Duration round() {
-        return Duration.ofMillis((long) ((config.intervalSeconds() + config.timeoutSeconds()) * 1000));
     }
 
     @Override

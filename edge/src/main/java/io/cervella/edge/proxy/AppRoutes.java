@@ -18,10 +18,6 @@ public final class AppRoutes {
         this.byPrefix = apps.stream().filter(a -> a.config().hosts().isEmpty()).sorted(longestPrefix).toList();
     }
 
-    public static AppRoutes none() {
-        return new AppRoutes(List.of());
-    }
-
     /** The app for this host and path, or null (then the platform's own API answers). */
     public HostedApp match(String host, String path) {
         String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
