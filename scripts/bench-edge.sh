@@ -109,24 +109,31 @@ DURATION_SAVED=$duration; duration=${WARMUP:-30}
 for port in 28443 28444; do run https://localhost:$port/small > /dev/null; run https://localhost:$port/1mb > /dev/null; done
 duration=$DURATION_SAVED
 
-declare -A rps p50 p99
+declare -A rps p50 p99 ratio p99ratio
 for r in $(seq 1 "$reps"); do
   for shape in small 1mb; do
-    for tool in nginx cervella; do
+    # the two run back to back, first one then the other in turn, so that drift in the machine's
+    # speed (a shared machine's neighbours) falls on both; each pair gives a ratio
+    order="nginx cervella"; [ $((r % 2)) -eq 0 ] && order="cervella nginx"
+    for tool in $order; do
       port=$([ $tool = nginx ] && echo 28444 || echo 28443)
       read -r q a b errs sockerr < <(run "https://localhost:$port/$shape")
       echo "rep $r $shape $tool: $q req/s, p50 $a ms, p99 $b ms, non-2xx $errs, socket errors $sockerr" >&2
       rps[$shape-$tool]+="$q "; p50[$shape-$tool]+="$a "; p99[$shape-$tool]+="$b "
+      eval "last_q_$tool=$q last_p99_$tool=$b"
     done
+    ratio[$shape]+="$(python3 -c "print($last_q_cervella / $last_q_nginx)") "
+    p99ratio[$shape]+="$(python3 -c "print($last_p99_cervella / $last_p99_nginx)") "
   done
 done
 echo
 echo "wrk -t$threads -c$conns -d${duration}s over TLS, median of $reps runs; $(nproc) cores shared by wrk, proxy and upstream"
-printf '| response | nginx req/s | cervella req/s | ratio | nginx p50 / p99 ms | cervella p50 / p99 ms | p99 ratio |\n|---|---|---|---|---|---|---|\n'
+printf '| response | nginx req/s | cervella req/s | ratio | nginx p50 / p99 ms | cervella p50 / p99 ms | p99 ratio | paired ratio | paired p99 ratio |\n|---|---|---|---|---|---|---|---|---|\n'
 for shape in small 1mb; do
   nq=$(median ${rps[$shape-nginx]}); cq=$(median ${rps[$shape-cervella]})
   n50=$(median ${p50[$shape-nginx]}); c50=$(median ${p50[$shape-cervella]})
   n99=$(median ${p99[$shape-nginx]}); c99=$(median ${p99[$shape-cervella]})
-  printf '| %s | %s | %s | %s | %s / %s | %s / %s | %s |\n' "$shape" "$nq" "$cq" \
-    "$(python3 -c "print(f'{$cq/$nq:.2f}')")" "$n50" "$n99" "$c50" "$c99" "$(python3 -c "print(f'{$c99/$n99:.2f}')")"
+  printf '| %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s |\n' "$shape" "$nq" "$cq" \
+    "$(python3 -c "print(f'{$cq/$nq:.2f}')")" "$n50" "$n99" "$c50" "$c99" "$(python3 -c "print(f'{$c99/$n99:.2f}')")" \
+    "$(median ${ratio[$shape]})" "$(median ${p99ratio[$shape]})"
 done

@@ -484,6 +484,11 @@ class EdgeProxyTest {
         assertEquals(a.url().replace("http://", "http://"), json.path("upstream").asString());
         assertEquals("apps1", json.path("key").asString());
         assertEquals("127.0.0.1", json.path("client").asString());
+        assertTrue(json.path("time").asString().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), line);
+        java.time.Instant at = java.time.Instant.parse(json.path("time").asString());
+        assertTrue(Duration.between(at, java.time.Instant.now()).abs().toSeconds() < 60, line);
+        assertTrue(json.path("duration_ms").isNumber() && json.path("duration_ms").asDouble() >= 0, line);
+        assertTrue(line.matches(".*\"duration_ms\":\\d+\\.\\d{3},.*"), line);
         assertFalse(text.contains("hunter2") || text.contains("ck_apps") || text.contains("cookie-secret"), text);
     }
 

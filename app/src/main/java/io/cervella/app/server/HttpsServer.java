@@ -5,7 +5,6 @@ import io.cervella.core.tls.TlsContexts;
 import io.cervella.core.tls.TlsMaterial;
 import io.cervella.edge.tls.HttpsRedirect;
 import io.cervella.edge.tls.PlatformCertificate;
-import java.util.concurrent.Executors;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
@@ -17,7 +16,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The one HTTPS listener: TLS 1.2/1.3 with ALPN (HTTP/2 and HTTP/1.1), requests on virtual threads,
@@ -35,10 +33,7 @@ public final class HttpsServer implements AutoCloseable {
 
     /** With the edge in front of {@code api}: its limits on the listener, its handler before the API's. */
     public HttpsServer(ServerConfig config, PlatformCertificate tls, Handler api, io.cervella.edge.Edge edge) throws Exception {
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("cervella-http");
-        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server = new Server(threads);
+        server = new Server(new ServerThreads());
 
         HttpConfiguration http = new HttpConfiguration();
         http.setSecureScheme("https");

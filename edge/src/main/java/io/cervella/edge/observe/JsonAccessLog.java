@@ -25,7 +25,9 @@ public final class JsonAccessLog implements RequestLog {
     @Override
     public void log(Request request, Response response) {
         StringBuilder b = new StringBuilder(256);
-        b.append("{\"time\":\"").append(Instant.ofEpochMilli(Request.getTimeStamp(request))).append('"');
+        b.append("{\"time\":\"");
+        appendTime(b, Request.getTimeStamp(request));
+        b.append('"');
         var client = clients.of(request);
         field(b, "client", client == null ? null : client.getHostAddress());
         field(b, "method", request.getMethod());
@@ -36,7 +38,8 @@ public final class JsonAccessLog implements RequestLog {
         b.append(",\"bytes_in\":").append(Math.max(0, request.getLength()));
         b.append(",\"bytes_out\":").append(Response.getContentBytesWritten(response));
         long nanos = System.nanoTime() - request.getBeginNanoTime();
-        b.append(",\"duration_ms\":").append(String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e6));
+        b.append(",\"duration_ms\":");
+        appendThousandths(b, Math.max(0, nanos / 1000));
         field(b, "app", EdgeHandler.appOf(request));
         field(b, "upstream", EdgeHandler.upstreamOf(request));
         Object key = request.getAttribute(EdgeHandler.KEY_ATTRIBUTE);
@@ -48,6 +51,35 @@ public final class JsonAccessLog implements RequestLog {
         } catch (java.io.IOException e) {
             // a full disk must not fail requests; Jetty's writer reports it
         }
+    }
+
+    /** The cached "yyyy-MM-ddTHH:mm:ss." of the current second: formatting it for every line was measurable. */
+    private record Second(long epochSecond, String text) {}
+
+    private volatile Second second = new Second(-1, "");
+
+    /** UTC, ISO 8601 with milliseconds always present ({@code 2026-11-27T01:12:07.045Z}). */
+    void appendTime(StringBuilder b, long epochMillis) {
+        long epochSecond = Math.floorDiv(epochMillis, 1000);
+        Second s = second;
+        if (s.epochSecond() != epochSecond) {
+            String text = Instant.ofEpochSecond(epochSecond).toString(); // "...:ss Z" without a fraction
+            s = new Second(epochSecond, text.substring(0, text.length() - 1) + ".");
+            second = s;
+        }
+        b.append(s.text());
+        appendThreeDigits(b, Math.floorMod(epochMillis, 1000));
+        b.append('Z');
+    }
+
+    /** {@code value / 1000} with three decimals: 12345 → "12.345". */
+    static void appendThousandths(StringBuilder b, long value) {
+        b.append(value / 1000).append('.');
+        appendThreeDigits(b, (int) (value % 1000));
+    }
+
+    private static void appendThreeDigits(StringBuilder b, int value) {
+        b.append((char) ('0' + value / 100)).append((char) ('0' + value / 10 % 10)).append((char) ('0' + value % 10));
     }
 
     private static void field(StringBuilder b, String name, String value) {

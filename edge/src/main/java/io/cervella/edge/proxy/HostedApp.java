@@ -25,6 +25,7 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -83,8 +84,15 @@ public final class HostedApp implements AutoCloseable {
         // platform threads: the client's work is non-blocking, and Jetty then runs it where the bytes
         // arrived; a virtual thread per response cost a third of the proxy's CPU in profiles
         connector.setExecutor(threads);
+        // more than one selector: each relays answers and reads the next requests (ServerThreads), so one
+        // thread would carry most of the proxy's work
+        connector.setSelectors(Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4));
         connector.setSslContextFactory(tls(config));
-        return new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        // the proxy's response listeners only hand bytes on (writes with callbacks), so an upstream's
+        // answer is parsed and relayed on the thread that read it: no hand-off to another thread
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        return new HttpClient(transport);
     }
 
     /** Upstreams over https are verified: host name and chain, against the system's CAs or the app's {@code ca_file}. */
