@@ -11,6 +11,7 @@ import io.cervella.memory.config.MemoryConfig;
 import io.cervella.backup.config.BackupConfig;
 import io.cervella.vault.config.VaultConfig;
 import io.cervella.edge.config.EdgeConfig;
+import io.cervella.ops.config.OpsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.List;
 /** The whole YAML file: each layer owns its section's record; this one only puts them together. */
 public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig database, GatewaySettings gateway,
                              List<ModelConfig> models, MemoryConfig memory, VaultConfig vault, BackupConfig backup,
-                             EdgeConfig edge) {
+                             EdgeConfig edge, OpsConfig ops) {
     public CervellaConfig {
         server = server == null ? ServerConfig.defaults() : server;
         tls = tls == null ? TlsConfig.defaults() : tls;
@@ -29,6 +30,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
         vault = vault == null ? VaultConfig.defaults() : vault;
         backup = backup == null ? BackupConfig.defaults() : backup;
         edge = edge == null ? EdgeConfig.defaults() : edge;
+        ops = ops == null ? OpsConfig.defaults() : ops;
         String chatModel = memory.chatModel();
         if (chatModel != null && models.stream().noneMatch(m -> m.name().equals(chatModel))) {
             throw new ConfigException("memory.chat_model: there is no model '" + chatModel + "' under models");
@@ -36,7 +38,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public static CervellaConfig defaults() {
-        return new CervellaConfig(null, null, null, null, null, null, null, null, null);
+        return new CervellaConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -57,10 +59,10 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public CervellaConfig withServer(ServerConfig newServer) {
-        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault, backup, edge);
+        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault, backup, edge, ops);
     }
 
     public CervellaConfig withModels(List<ModelConfig> newModels) {
-        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault, backup, edge);
+        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault, backup, edge, ops);
     }
 }

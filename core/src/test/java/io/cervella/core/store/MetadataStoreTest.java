@@ -22,7 +22,7 @@ class MetadataStoreTest {
             int tables = store.jdbi().withHandle(h -> h.createQuery(
                     "SELECT COUNT(*) FROM flyway_schema_history WHERE success = " + (kind == StoreKind.SQLITE ? "1" : "true"))
                     .mapTo(Integer.class).one());
-            assertThat(tables).as("applied migrations").isEqualTo(5);
+            assertThat(tables).as("applied migrations").isEqualTo(6);
         }
     }
 
