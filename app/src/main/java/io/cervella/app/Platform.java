@@ -193,6 +193,17 @@ public final class Platform implements AutoCloseable {
                 store.dialect() == MetadataStore.Dialect.POSTGRESQL ? store.dataSource() : null);
         started.add(edge);
 
+        // Ops: the dashboard at /ui/ (the layers' state through LiveFacts, usage and cost from the ledger).
+        io.cervella.ops.config.OpsConfig ops = config.ops();
+        io.cervella.app.ops.LiveFacts facts = new io.cervella.app.ops.LiveFacts(gateway.router(), () -> edge, backups, store,
+                () -> tls, config.edge().certificates(), data.root(),
+                vault instanceof VaultStartup.Locked l ? l.reason() : null, Clock.systemUTC());
+        io.cervella.ops.ui.DashboardSessions sessions = new io.cervella.ops.ui.DashboardSessions(store, Clock.systemUTC(),
+                java.time.Duration.ofHours(ops.sessionHours()));
+        io.cervella.ops.ui.DashboardOverview overview = new io.cervella.ops.ui.DashboardOverview(ops, facts,
+                new io.cervella.ops.ui.LedgerViews(store), List::of, io.cervella.ops.ui.AlertFeed.NONE, Clock.systemUTC());
+        routes.addAll(new io.cervella.ops.ui.DashboardEndpoints(keys, keys::byId, sessions, overview).routes());
+
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.
         shutdownGrace = java.time.Duration.ofMillis(Math.max(0, config.server().shutdownTimeoutSeconds() * 1000L - 1500));
         server = new HttpsServer(config.server(), tls,

@@ -169,6 +169,9 @@ public final class HostedApp implements AutoCloseable {
     public String name() { return config.name(); }
     public AppConfig config() { return config; }
     public String prefix() { return config.prefix(); }
+
+    /** The path the health checks ask each upstream for. */
+    public String healthPath() { return config.healthCheck().path(); }
     public boolean stripPrefix() { return config.stripPrefix(); }
     public List<Upstream> upstreams() { return upstreams; }
     AppMetrics metrics() { return metrics; }

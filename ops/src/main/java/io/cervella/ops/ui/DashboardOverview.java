@@ -1,0 +1,137 @@
+package io.cervella.ops.ui;
+
+import io.cervella.ops.config.OpsConfig;
+import io.cervella.ops.facts.FactSource;
+import io.cervella.ops.facts.PlatformFacts;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Everything one dashboard page shows, gathered in one JSON document (GET /ui/api/overview). */
+public final class DashboardOverview {
+    /** The chart ranges the page offers, with the bucket count of each. */
+    public enum Range {
+        HOUR("1h", Duration.ofHours(1), 60), DAY("24h", Duration.ofHours(24), 96), WEEK("7d", Duration.ofDays(7), 84);
+
+        final String label;
+        final Duration window;
+        final int buckets;
+
+        Range(String label, Duration window, int buckets) {
+            this.label = label;
+            this.window = window;
+            this.buckets = buckets;
+        }
+
+        public static Range parse(String text) {
+            for (Range r : values()) {
+                if (r.label.equals(text)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("range must be 1h, 24h or 7d");
+        }
+    }
+
+    private final OpsConfig config;
+    private final FactSource facts;
+    private final LedgerViews ledger;
+    private final Supplier<List<ProbeRow>> probes;
+    private final AlertFeed alerts;
+    private final Clock clock;
+
+    public DashboardOverview(OpsConfig config, FactSource facts, LedgerViews ledger, Supplier<List<ProbeRow>> probes,
+                             AlertFeed alerts, Clock clock) {
+        this.config = config;
+        this.facts = facts;
+        this.ledger = ledger;
+        this.probes = probes;
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    public Map<String, Object> build(Range range, String signedInAs) {
+        Instant now = clock.instant();
+        PlatformFacts f = facts.now();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("generated_at", now.toString());
+        out.put("signed_in_as", signedInAs);
+        out.put("range", range.label);
+        out.put("slo", Map.of("ttft_p95_seconds", config.slo().ttftP95Seconds(), "window_minutes", config.slo().windowMinutes()));
+        out.put("layers", f.layers().stream().map(l -> Map.of("name", l.name(), "state", l.state().name().toLowerCase(),
+                "detail", l.detail() == null ? "" : l.detail())).toList());
+        out.put("backends", f.backends().stream().map(b -> Map.of("name", b.name(), "models", b.models(), "healthy", b.healthy(),
+                "detail", b.detail() == null ? "" : b.detail())).toList());
+        LedgerViews.Series series = ledger.series(now, range.window, range.buckets);
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("ttft_p95_ms", series.ttftP95Ms());
+        latency.put("with_first_token", series.withFirstToken());
+        out.put("latency", latency);
+        out.put("traffic", Map.of("bucket_seconds", series.bucketSeconds(), "points", series.points().stream().map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("t", p.epochSecond());
+            m.put("requests", p.requests());
+            m.put("errors", p.errors());
+            m.put("tokens", p.tokens());
+            m.put("ttft_p95_ms", p.ttftP95Ms());
+            return m;
+        }).toList()));
+        LedgerViews.MonthCost cost = ledger.month(now);
+        out.put("cost", Map.of("month", cost.month(), "total_usd", cost.totalUsd(), "budget_usd", config.budgetUsdPerMonth(),
+                "by_model", cost.byModel(), "by_backend", cost.byBackend(), "by_key", cost.byKey()));
+        out.put("backups", f.backups().stream().map(b -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", b.target());
+            m.put("last_success", b.lastSuccess() == null ? null : b.lastSuccess().toString());
+            m.put("age_seconds", b.lastSuccess() == null ? null : Duration.between(b.lastSuccess(), now).toSeconds());
+            m.put("failed", b.lastFailure() != null && (b.lastSuccess() == null || b.lastFailure().isAfter(b.lastSuccess())));
+            m.put("last_error", b.lastError());
+            m.put("running", b.running());
+            return m;
+        }).toList());
+        out.put("devices", f.devices().stream().map(d -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key_id", d.keyId());
+            m.put("name", d.name());
+            m.put("last_sync", d.lastSync() == null ? null : d.lastSync().toString());
+            m.put("age_seconds", d.lastSync() == null ? null : Duration.between(d.lastSync(), now).toSeconds());
+            return m;
+        }).toList());
+        out.put("apps", f.apps().stream().map(a -> Map.of("name", a.name(), "up", a.anyHealthy(),
+                "upstreams", a.upstreams().stream().map(u -> Map.of("url", u.url(), "healthy", u.healthy(),
+                        "circuit", u.circuit(), "in_flight", u.inFlight())).toList())).toList());
+        out.put("probes", probes.get().stream().map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.name());
+            m.put("url", p.url());
+            m.put("up", p.up());
+            m.put("since", p.since() == null ? null : p.since().toString());
+            m.put("last_error", p.lastError());
+            m.put("uptime_24h", p.uptime24h());
+            m.put("uptime_7d", p.uptime7d());
+            m.put("uptime_30d", p.uptime30d());
+            return m;
+        }).toList());
+        out.put("certificates", f.certificates().stream().map(c -> Map.of("name", c.name(), "not_after", c.notAfter().toString(),
+                "days_left", Duration.between(now, c.notAfter()).toDays())).toList());
+        out.put("disk", Map.of("path", f.disk().path(), "used_share", f.disk().usedShare(), "usable_bytes", f.disk().usableBytes()));
+        out.put("alerts", Map.of("firing", alerts.firing().stream().map(DashboardOverview::alert).toList(),
+                "recent", alerts.recent(20).stream().map(DashboardOverview::alert).toList()));
+        return out;
+    }
+
+    private static Map<String, Object> alert(AlertRow a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", a.at() == null ? null : a.at().toString());
+        m.put("rule", a.rule());
+        m.put("subject", a.subject());
+        m.put("state", a.state());
+        m.put("severity", a.severity());
+        m.put("summary", a.summary());
+        return m;
+    }
+}
