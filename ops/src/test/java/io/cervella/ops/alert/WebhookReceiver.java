@@ -21,6 +21,8 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Post> posts = new CopyOnWriteArrayList<>();
     private final AtomicInteger status = new AtomicInteger(200);
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final AtomicInteger failStatus = new AtomicInteger();
 
     WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -28,7 +30,7 @@ final class WebhookReceiver implements AutoCloseable {
             try (exchange) {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 posts.add(new Post(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Content-Type"), body));
-                int answer = status.get();
+                int answer = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? failStatus.get() : status.get();
                 byte[] out = (answer / 100 == 2 ? "ok" : "no thanks for " + exchange.getRequestURI().getPath())
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(answer, out.length);
@@ -48,6 +50,12 @@ final class WebhookReceiver implements AutoCloseable {
 
     void answer(int httpStatus) {
         status.set(httpStatus);
+    }
+
+    /** The next {@code count} posts get {@code httpStatus}, later ones the usual answer. */
+    void failNext(int count, int httpStatus) {
+        failStatus.set(httpStatus);
+        failuresLeft.set(count);
     }
 
     List<Post> posts() {
