@@ -122,9 +122,11 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
+    /** Stops the schedule and lets go of the HTTP client; the engine is not used after. */
     @Override
     public void close() {
         stop();
+        sender.close();
     }
 
     /**
@@ -154,7 +156,8 @@ public final class AlertEngine implements AutoCloseable {
             }
             try {
                 for (Finding f : rule.check().check(inputs)) {
-                    Alert a = new Alert(rule.name(), f.subject(), rule.severity(), f.summary());
+                    // ops_alert_state.subject holds 400 characters; names are far shorter in practice
+                    Alert a = new Alert(rule.name(), Text.clip(f.subject(), 400), rule.severity(), f.summary());
                     trueNow.put(a.key(), a);
                 }
                 judged.add(rule.name());

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * trying again). Every try is written to the alert log. The webhook's URL is never logged: it often
  * holds the token (Slack, Discord and Telegram put it in the path).
  */
-final class WebhookSender {
+final class WebhookSender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
     /** How much of a refusing receiver's answer the log keeps (Telegram says why there). */
     private static final int ANSWER_BYTES = 200;
@@ -95,6 +95,11 @@ final class WebhookSender {
                 m.subject(), webhook.name());
         metrics.delivered(webhook.name(), false);
         return false;
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 
     private static String describe(IOException e, URI url) {
