@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,7 @@ final class AlertMetrics {
 
     /** Sets the gauges from the shared state's firing alerts. */
     void firing(List<AlertState> state) {
-        Map<String, Integer> counts = new ConcurrentHashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
         for (AlertState s : state) {
             if (s.status() == AlertStatus.FIRING) {
                 counts.merge(s.rule(), 1, Integer::sum);

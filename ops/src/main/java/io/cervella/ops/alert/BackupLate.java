@@ -40,6 +40,7 @@ public final class BackupLate implements RuleCheck {
     }
 
     private static String hours(Duration d) {
-        return String.format(Locale.ROOT, "%.1f", d.toMinutes() / 60.0).replace(".0", "");
+        String h = String.format(Locale.ROOT, "%.1f", d.toMinutes() / 60.0);
+        return h.endsWith(".0") ? h.substring(0, h.length() - 2) : h;
     }
 }

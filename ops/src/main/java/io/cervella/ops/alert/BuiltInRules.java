@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.DoubleFunction;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -23,21 +21,27 @@ public final class BuiltInRules {
      * before anyone is woken up: a restart or a deploy should not page.
      */
     private record Defaults(String name, Severity severity, int forSeconds, Double threshold, double min, double max,
-                            Function<OpsConfig, DoubleFunction<RuleCheck>> check) {}
+                            CheckMaker check) {}
+
+    /** Makes a rule's check from the {@code ops:} section and the threshold (NaN for rules without one). */
+    @FunctionalInterface
+    private interface CheckMaker {
+        RuleCheck make(OpsConfig ops, double threshold);
+    }
 
     private static final List<Defaults> DEFAULTS = List.of(
-            new Defaults("backend_down", Severity.CRITICAL, 60, null, 0, 0, ops -> t -> new BackendDown()),
-            new Defaults("slo_burn", Severity.WARNING, 0, 0.05, 0, 0.999, ops -> t -> new SloBurn(ops.slo(), t)),
+            new Defaults("backend_down", Severity.CRITICAL, 60, null, 0, 0, (ops, t) -> new BackendDown()),
+            new Defaults("slo_burn", Severity.WARNING, 0, 0.05, 0, 0.999, (ops, t) -> new SloBurn(ops.slo(), t)),
             new Defaults("budget_warning", Severity.WARNING, 0, 0.8, 0.01, 10,
-                    ops -> t -> new BudgetUse(ops.budgetUsdPerMonth(), t)),
+                    (ops, t) -> new BudgetUse(ops.budgetUsdPerMonth(), t)),
             new Defaults("budget_exhausted", Severity.CRITICAL, 0, 1.0, 0.01, 10,
-                    ops -> t -> new BudgetUse(ops.budgetUsdPerMonth(), t)),
-            new Defaults("backup_late", Severity.WARNING, 0, 26.0, 0.1, 24 * 365, ops -> t -> new BackupLate(t)),
-            new Defaults("backup_failed", Severity.CRITICAL, 0, null, 0, 0, ops -> t -> new BackupFailed()),
-            new Defaults("disk_full", Severity.WARNING, 0, 0.9, 0.01, 1, ops -> t -> new DiskFull(t)),
-            new Defaults("certificate_expiring", Severity.WARNING, 0, 14.0, 0.01, 3650, ops -> t -> new CertificateExpiring(t)),
-            new Defaults("upstream_down", Severity.CRITICAL, 60, null, 0, 0, ops -> t -> new UpstreamDown()),
-            new Defaults("probe_down", Severity.CRITICAL, 0, null, 0, 0, ops -> t -> new ProbeDown()));
+                    (ops, t) -> new BudgetUse(ops.budgetUsdPerMonth(), t)),
+            new Defaults("backup_late", Severity.WARNING, 0, 26.0, 0.1, 24 * 365, (ops, t) -> new BackupLate(t)),
+            new Defaults("backup_failed", Severity.CRITICAL, 0, null, 0, 0, (ops, t) -> new BackupFailed()),
+            new Defaults("disk_full", Severity.WARNING, 0, 0.9, 0.01, 1, (ops, t) -> new DiskFull(t)),
+            new Defaults("certificate_expiring", Severity.WARNING, 0, 14.0, 0.01, 3650, (ops, t) -> new CertificateExpiring(t)),
+            new Defaults("upstream_down", Severity.CRITICAL, 60, null, 0, 0, (ops, t) -> new UpstreamDown()),
+            new Defaults("probe_down", Severity.CRITICAL, 0, null, 0, 0, (ops, t) -> new ProbeDown()));
 
     static {
         if (!DEFAULTS.stream().map(Defaults::name).toList().equals(AlertsConfig.BUILT_IN_RULES)) {
@@ -65,7 +69,7 @@ public final class BuiltInRules {
             boolean enabled = c == null || c.enabled() == null || c.enabled();
             Severity severity = c != null && c.severity() != null ? Severity.of(c.severity()) : d.severity();
             int forSeconds = c != null && c.forSeconds() != null ? c.forSeconds() : d.forSeconds();
-            RuleCheck check = d.check().apply(ops).apply(threshold == null ? Double.NaN : threshold);
+            RuleCheck check = d.check().make(ops, threshold == null ? Double.NaN : threshold);
             rules.add(new Rule(d.name(), enabled, severity, Duration.ofSeconds(forSeconds), check));
         }
         return List.copyOf(rules);
