@@ -16,6 +16,11 @@ import java.util.Set;
  */
 public record AlertsConfig(Integer intervalSeconds, Integer repeatMinutes, List<WebhookConfig> webhooks,
                            List<AlertRuleConfig> rules) {
+    /** The names {@code rules[].name} may take. */
+    public static final List<String> BUILT_IN_RULES = List.of("backend_down", "slo_burn", "budget_warning",
+            "budget_exhausted", "backup_late", "backup_failed", "disk_full", "certificate_expiring", "upstream_down",
+            "probe_down");
+
     public AlertsConfig {
         intervalSeconds = intervalSeconds == null ? 30 : intervalSeconds;
         repeatMinutes = repeatMinutes == null ? 0 : repeatMinutes;
@@ -30,6 +35,8 @@ public record AlertsConfig(Integer intervalSeconds, Integer repeatMinutes, List<
         Set<String> ruleNames = new HashSet<>();
         for (AlertRuleConfig r : rules) {
             ConfigException.check(ruleNames.add(r.name()), "ops.alerts.rules", "'" + r.name() + "' is listed twice");
+            ConfigException.check(BUILT_IN_RULES.contains(r.name()), "ops.alerts.rules[" + r.name() + "].name",
+                    "is not a built-in rule (" + String.join(", ", BUILT_IN_RULES) + ")");
         }
     }
 
