@@ -200,8 +200,13 @@ public final class Platform implements AutoCloseable {
                 vault instanceof VaultStartup.Locked l ? l.reason() : null, Clock.systemUTC());
         io.cervella.ops.ui.DashboardSessions sessions = new io.cervella.ops.ui.DashboardSessions(store, Clock.systemUTC(),
                 java.time.Duration.ofHours(ops.sessionHours()));
+        // Alerts: the rules every interval against the same facts, one message per change (state shared by the nodes).
+        io.cervella.ops.alert.AlertEngine alerts = new io.cervella.ops.alert.AlertEngine(ops, store, facts, List::of, registry,
+                Clock.systemUTC(), hostName());
+        started.add(alerts);
+        routes.addAll(new io.cervella.ops.api.AlertEndpoints(alerts).routes());
         io.cervella.ops.ui.DashboardOverview overview = new io.cervella.ops.ui.DashboardOverview(ops, facts,
-                new io.cervella.ops.ui.LedgerViews(store), List::of, io.cervella.ops.ui.AlertFeed.NONE, Clock.systemUTC());
+                new io.cervella.ops.ui.LedgerViews(store), List::of, new io.cervella.ops.ui.EngineAlertFeed(alerts), Clock.systemUTC());
         routes.addAll(new io.cervella.ops.ui.DashboardEndpoints(keys, keys::byId, sessions, overview).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.
@@ -210,6 +215,7 @@ public final class Platform implements AutoCloseable {
                 new ApiDispatcher(routes, keys, registry, config.server().maxBodyBytes(), edge::tryKey), edge);
         server.start();
         started.add(server);
+        alerts.start();
 
         Thread refresher = Thread.ofVirtual().name("key-refresh").start(() -> refreshKeys(keys));
         started.add(refresher::interrupt);
