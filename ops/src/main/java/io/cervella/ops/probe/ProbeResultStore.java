@@ -20,6 +20,8 @@ public final class ProbeResultStore {
     public record StoredState(boolean up, Instant since, String lastError, Instant lastRun) {}
 
     private static final int ERROR_MAX = 400;
+    /** A chart needs a few hundred points; this bounds what a careless caller can ask for. */
+    public static final int MAX_POINTS = 10_000;
     private final MetadataStore store;
 
     public ProbeResultStore(MetadataStore store) {
@@ -105,6 +107,9 @@ public final class ProbeResultStore {
         }
         long start = Math.floorDiv(from.toEpochMilli(), width) * width;
         long end = to.toEpochMilli();
+        if ((end - start) / width >= MAX_POINTS) {
+            throw new IllegalArgumentException("more than " + MAX_POINTS + " points: ask for wider buckets");
+        }
         Map<Long, HistoryPoint> found = new HashMap<>();
         store.jdbi().useHandle(h -> h.createQuery("SELECT (ts - :start) / :width, COUNT(*), SUM(up), AVG(latency_ms)"
                         + " FROM ops_probe_results WHERE probe = :p AND ts >= :start AND ts <= :end GROUP BY 1")

@@ -87,9 +87,11 @@ public final class UptimeProbes implements AutoCloseable {
                 clients.forCaFile(p.caFile());
             } catch (UncheckedIOException | IllegalStateException e) {
                 clients.close();
-                throw new ConfigException("ops.probes.urls[" + p.name() + "].ca_file: cannot read " + p.caFile() + ": "
-                        + e.getMessage(), e);
+                String why = e instanceof UncheckedIOException io ? io.getCause().getMessage() : e.getMessage();
+                throw new ConfigException("ops.probes.urls[" + p.name() + "].ca_file: cannot read " + p.caFile() + ": " + why, e);
             }
+        }
+        for (ProbeConfig p : config.urls()) {
             add(new UrlTarget(p.name(), URI.create(p.url()), p.caFile(),
                     Duration.ofSeconds(config.intervalOf(p)), Duration.ofSeconds(config.timeoutOf(p))));
         }

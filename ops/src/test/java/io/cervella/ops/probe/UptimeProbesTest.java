@@ -138,8 +138,10 @@ class UptimeProbesTest {
         assertFalse(wrongName.up());
         assertEquals("TLS: the certificate is not for this host name", wrongName.error());
 
-        assertThrows(ConfigException.class, () -> probes(false,
+        ConfigException bad = assertThrows(ConfigException.class, () -> probes(false, url("fine", s.base()),
                 new ProbeConfig("missing", s.base(), null, null, dir.resolve("nope.pem").toString())));
+        assertTrue(bad.getMessage().startsWith("ops.probes.urls[missing].ca_file: cannot read "), bad.getMessage());
+        assertNull(registry.find("cervella.probe.up").tag("probe", "fine").gauge(), "a refused config leaves no meters");
     }
 
     @Test
