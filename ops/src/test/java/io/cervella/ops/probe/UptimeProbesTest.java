@@ -12,7 +12,6 @@ import io.cervella.core.tls.LocalCertificateAuthority;
 import io.cervella.core.tls.TlsMaterial;
 import io.cervella.ops.config.ProbeConfig;
 import io.cervella.ops.config.ProbesConfig;
-import io.cervella.ops.facts.FactSource;
 import io.cervella.ops.facts.PlatformFacts;
 import io.cervella.ops.facts.PlatformFacts.AppFact;
 import io.cervella.ops.facts.PlatformFacts.UpstreamFact;
