@@ -28,10 +28,17 @@ public record PlatformFacts(Instant at, List<LayerFact> layers, List<BackendFact
     /** A model backend of the gateway (an embedded engine or a remote server). */
     public record BackendFact(String name, List<String> models, boolean healthy, String detail) {}
 
-    /** A hosted app of the edge and its upstreams. */
-    public record AppFact(String name, String healthPath, List<UpstreamFact> upstreams) {
+    /**
+     * A hosted app of the edge and its upstreams; {@code caFile}: the app's PEM file of CAs that its
+     * https upstreams are verified against (null: the system's CAs), for the uptime probes.
+     */
+    public record AppFact(String name, String healthPath, List<UpstreamFact> upstreams, String caFile) {
         public AppFact {
             upstreams = List.copyOf(upstreams);
+        }
+
+        public AppFact(String name, String healthPath, List<UpstreamFact> upstreams) {
+            this(name, healthPath, upstreams, null);
         }
 
         public boolean anyHealthy() {
