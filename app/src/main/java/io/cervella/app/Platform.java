@@ -73,6 +73,7 @@ public final class Platform implements AutoCloseable {
     private Path caFile;
     private String adminKey;
     private io.cervella.edge.Edge edge;
+    private io.cervella.ops.audit.AuditLog audit;
     private java.util.function.Supplier<CervellaConfig> configSource = () -> {
         throw new io.cervella.core.config.ConfigException("this server was started without a config file to re-read");
     };
@@ -86,7 +87,15 @@ public final class Platform implements AutoCloseable {
 
     /** Reads the config again and applies its edge section; a bad file throws and changes nothing. */
     public io.cervella.edge.Edge.ReloadResult reload() throws Exception {
-        return edge.reload(configSource.get().edge());
+        return reload(io.cervella.ops.audit.AuditActions.ACTOR_LOCAL);
+    }
+
+    /** As {@link #reload()}, on behalf of {@code actor} (a key id, or 'signal'): written to the audit log. */
+    public io.cervella.edge.Edge.ReloadResult reload(String actor) throws Exception {
+        io.cervella.edge.Edge.ReloadResult r = edge.reload(configSource.get().edge());
+        audit.record(actor, io.cervella.ops.audit.AuditActions.CONFIG_RELOAD, "", java.util.Map.of("apps", r.apps(),
+                "applied_at_next_start", r.atNextStart()));
+        return r;
     }
 
     /** Starts the whole platform; on any failure closes what was started and rethrows. */
@@ -109,6 +118,7 @@ public final class Platform implements AutoCloseable {
         started.add(store);
         keys = new KeyService(new KeyRepository(store), Clock.systemUTC());
         adminKey = ensureAdminKey(data.adminKey(), keys);
+        audit = new io.cervella.ops.audit.AuditLog(store, Clock.systemUTC());
 
         UsageLedger ledger = new UsageLedger(store);
         started.add(ledger);
@@ -171,7 +181,7 @@ public final class Platform implements AutoCloseable {
             case VaultStartup.Unlocked u -> {
                 LOG.info("vault {} {} ({} commits)", u.repository().vaultId(), u.created() ? "created" : "opened", u.service().head());
                 io.cervella.core.tls.CryptoWarmup.start(io.cervella.core.tls.CryptoWarmup.SERVER, u.service().warmup()); // TLS and the vault fast from the first upload
-                routes.addAll(VaultEndpoints.open(u.service(), config.server().maxBodyBytes(), config.vault().retention().policy()).routes());
+                routes.addAll(VaultEndpoints.open(u.service(), config.server().maxBodyBytes(), config.vault().retention().policy(), audit).routes());
             }
             case VaultStartup.Locked l -> {
                 io.cervella.core.tls.CryptoWarmup.start(io.cervella.core.tls.CryptoWarmup.SERVER, null);
@@ -179,7 +189,7 @@ public final class Platform implements AutoCloseable {
                 routes.addAll(VaultEndpoints.locked(l.reason()).routes());
             }
         }
-        routes.addAll(new AdminEndpoints(keys, ledger).routes());
+        routes.addAll(new AdminEndpoints(keys, ledger, audit).routes());
         // Backups: the platform's snapshot to each configured target, on its schedule, and the restore drill.
         BackupService backups = new BackupService(config.backup(), data.root(), env, new PlatformBackupSources(data, config, env, store,
                 vault instanceof VaultStartup.Unlocked u ? u.service() : null), registry, Clock.systemDefaultZone(), hostName());
@@ -200,13 +210,19 @@ public final class Platform implements AutoCloseable {
                 vault instanceof VaultStartup.Locked l ? l.reason() : null, Clock.systemUTC());
         io.cervella.ops.ui.DashboardSessions sessions = new io.cervella.ops.ui.DashboardSessions(store, Clock.systemUTC(),
                 java.time.Duration.ofHours(ops.sessionHours()));
+        // Uptime probes of the hosted apps and the configured URLs; their results are shared by the nodes.
+        io.cervella.ops.probe.UptimeProbes probes = new io.cervella.ops.probe.UptimeProbes(ops.probes(), store, facts, registry,
+                Clock.systemUTC(), hostName());
+        started.add(probes);
+        routes.addAll(new io.cervella.ops.api.ProbeEndpoints(probes).routes());
+        routes.addAll(new io.cervella.ops.api.AuditEndpoints(audit).routes());
         // Alerts: the rules every interval against the same facts, one message per change (state shared by the nodes).
-        io.cervella.ops.alert.AlertEngine alerts = new io.cervella.ops.alert.AlertEngine(ops, store, facts, List::of, registry,
+        io.cervella.ops.alert.AlertEngine alerts = new io.cervella.ops.alert.AlertEngine(ops, store, facts, probes::current, registry,
                 Clock.systemUTC(), hostName());
         started.add(alerts);
         routes.addAll(new io.cervella.ops.api.AlertEndpoints(alerts).routes());
         io.cervella.ops.ui.DashboardOverview overview = new io.cervella.ops.ui.DashboardOverview(ops, facts,
-                new io.cervella.ops.ui.LedgerViews(store), List::of, new io.cervella.ops.ui.EngineAlertFeed(alerts), Clock.systemUTC());
+                new io.cervella.ops.ui.LedgerViews(store), probes::summaries, new io.cervella.ops.ui.EngineAlertFeed(alerts), Clock.systemUTC());
         routes.addAll(new io.cervella.ops.ui.DashboardEndpoints(keys, keys::byId, sessions, overview).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.
@@ -215,6 +231,7 @@ public final class Platform implements AutoCloseable {
                 new ApiDispatcher(routes, keys, registry, config.server().maxBodyBytes(), edge::tryKey), edge);
         server.start();
         started.add(server);
+        probes.start();
         alerts.start();
 
         Thread refresher = Thread.ofVirtual().name("key-refresh").start(() -> refreshKeys(keys));

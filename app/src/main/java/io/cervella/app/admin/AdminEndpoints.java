@@ -1,5 +1,8 @@
 package io.cervella.app.admin;
 
+import io.cervella.core.audit.AdminActions;
+import java.util.Map;
+
 import io.cervella.core.http.ApiException;
 import io.cervella.core.http.Exchange;
 import io.cervella.core.http.Json;
@@ -20,10 +23,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AdminEndpoints {
     private final KeyService keys;
     private final UsageLedger ledger;
+    private final AdminActions audit;
 
-    public AdminEndpoints(KeyService keys, UsageLedger ledger) {
+    public AdminEndpoints(KeyService keys, UsageLedger ledger, AdminActions audit) {
         this.keys = keys;
         this.ledger = ledger;
+        this.audit = audit;
     }
 
     public List<Route> routes() {
@@ -64,6 +69,8 @@ public final class AdminEndpoints {
             KeyService.CreatedKey k = keys.create(name, scopes, optionalInt(body, "rpm"), optionalInt(body, "tpm"),
                     optionalDouble(body, "budget_usd"));
             created = k.record();
+            audit.record(ex.key().id(), "key.create", created.id(), Map.of("name", created.name(),
+                    "scopes", created.scopes().stream().map(Scope::label).sorted().toList()));
             ObjectNode out = toJson(created);
             out.put("key", k.plaintext());
             ex.sendJson(201, out);
@@ -81,6 +88,7 @@ public final class AdminEndpoints {
         if (n == 0) {
             throw ApiException.notFound("key_not_found", "no unrevoked key with id or name '" + id + "'");
         }
+        audit.record(ex.key().id(), "key.revoke", id, Map.of("revoked", n));
         ObjectNode out = Json.object();
         out.put("revoked", n);
         ex.sendJson(200, out);

@@ -8,7 +8,6 @@ import io.cervella.core.http.Route;
 import io.cervella.core.keys.Scope;
 import io.cervella.edge.Edge;
 import java.util.List;
-import java.util.concurrent.Callable;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -16,9 +15,14 @@ import tools.jackson.databind.node.ObjectNode;
  * limits, HSTS) without dropping a connection; a file with an error changes nothing and says why (400).
  */
 public final class ReloadEndpoint {
-    private final Callable<Edge.ReloadResult> reload;
+    /** Reloads on behalf of the key id it is given (for the audit log). */
+    public interface Reload {
+        Edge.ReloadResult reload(String actor) throws Exception;
+    }
 
-    public ReloadEndpoint(Callable<Edge.ReloadResult> reload) {
+    private final Reload reload;
+
+    public ReloadEndpoint(Reload reload) {
         this.reload = reload;
     }
 
@@ -29,7 +33,7 @@ public final class ReloadEndpoint {
     private void reload(Exchange ex) throws Exception {
         Edge.ReloadResult r;
         try {
-            r = reload.call();
+            r = reload.reload(ex.key().id());
         } catch (ConfigException e) {
             throw ApiException.badRequest("invalid_config", "the config was not reloaded: " + e.getMessage());
         }

@@ -4,6 +4,8 @@ import io.cervella.core.http.Json;
 import io.cervella.core.keys.ApiKeyRecord;
 import io.cervella.core.keys.KeyRepository;
 import io.cervella.core.keys.KeyService;
+import io.cervella.ops.audit.AuditActions;
+import io.cervella.ops.audit.AuditLog;
 import io.cervella.core.keys.Scope;
 import io.cervella.core.store.MetadataStore;
 import java.io.PrintWriter;
@@ -70,7 +72,10 @@ public final class KeysCommand implements Runnable {
             } else {
                 try (MetadataStore store = LocalData.open(target.data())) {
                     KeyService keys = new KeyService(new KeyRepository(store), Clock.systemUTC());
-                    out.println(keys.create(name, parsed, rpm, tpm, budgetUsd).plaintext());
+                    KeyService.CreatedKey k = keys.create(name, parsed, rpm, tpm, budgetUsd);
+                    new AuditLog(store, Clock.systemUTC()).append(AuditActions.ACTOR_LOCAL, AuditActions.KEY_CREATE, k.record().id(),
+                            java.util.Map.of("name", name, "scopes", parsed.stream().map(io.cervella.core.keys.Scope::label).sorted().toList()));
+                    out.println(k.plaintext());
                 }
             }
             out.flush();
@@ -129,6 +134,10 @@ public final class KeysCommand implements Runnable {
             } else {
                 try (MetadataStore store = LocalData.open(target.data())) {
                     n = new KeyService(new KeyRepository(store), Clock.systemUTC()).revoke(idOrName);
+                    if (n > 0) {
+                        new AuditLog(store, Clock.systemUTC()).append(AuditActions.ACTOR_LOCAL, AuditActions.KEY_REVOKE, idOrName,
+                                java.util.Map.of("revoked", n));
+                    }
                 }
                 if (n == 0) {
                     throw new IllegalArgumentException("no unrevoked key with id or name '" + idOrName + "'");

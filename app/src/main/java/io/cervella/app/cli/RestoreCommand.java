@@ -48,6 +48,15 @@ public final class RestoreCommand extends BackupCommand.RepositoryTask {
             Restorer.deleteTree(into.resolve("postgres"));
             out().printf("loaded %d tables into %s%n", tables.size(), db.url().replaceAll("password=[^&]*", "password=***"));
         }
+        // the restored platform's audit log says where its state came from
+        try (io.cervella.core.store.MetadataStore store = postgres
+                ? io.cervella.core.store.MetadataStore.openPostgres(db.url(), db.user(), db.passwordEnv() == null ? null : System.getenv(db.passwordEnv()))
+                : LocalData.open(into)) {
+            new io.cervella.ops.audit.AuditLog(store, java.time.Clock.systemUTC()).append(io.cervella.ops.audit.AuditActions.ACTOR_LOCAL,
+                    io.cervella.ops.audit.AuditActions.BACKUP_RESTORE, s.shortId(),
+                    java.util.Map.of("snapshot", s.id(), "snapshot_time", java.time.Instant.ofEpochMilli(s.time()).toString(),
+                            "files", r.files(), "bytes", r.bytes()));
+        }
         out().printf("restored snapshot %s (%s) into %s: %d files, %s%n", s.shortId(), java.time.Instant.ofEpochMilli(s.time()), into,
                 r.files(), ProgressBar.bytes(r.bytes()));
         out().printf("start it: cervella serve --data %s%n", into);

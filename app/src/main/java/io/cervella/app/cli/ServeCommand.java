@@ -57,7 +57,7 @@ public final class ServeCommand implements Callable<Integer> {
         // SIGHUP: re-read the config, as nginx and HAProxy do; a bad file is logged and changes nothing
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
             try {
-                var r = platform.reload();
+                var r = platform.reload(io.cervella.ops.audit.AuditActions.ACTOR_SIGNAL);
                 System.out.println("cervella: config reloaded (" + r.apps().size() + " apps)"
                         + (r.atNextStart().isEmpty() ? "" : "; at the next start: " + String.join(", ", r.atNextStart())));
             } catch (Exception e) {

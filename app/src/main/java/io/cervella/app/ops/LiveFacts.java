@@ -110,7 +110,7 @@ public final class LiveFacts implements FactSource {
                 ups.add(new UpstreamFact(u.uri().toString(), u.healthy(),
                         u.breaker().state().name().toLowerCase(Locale.ROOT), u.inFlight()));
             }
-            out.add(new AppFact(a.name(), a.healthPath(), ups));
+            out.add(new AppFact(a.name(), a.healthPath(), ups, a.caFile()));
         }
         return out;
     }

@@ -51,6 +51,11 @@ class DashboardBrowserTest {
             ex.getResponseBody().write(body);
             ex.close();
         });
+        app.createContext("/hook", ex -> { // the team's webhook receiver
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
         app.start();
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
@@ -73,8 +78,12 @@ class DashboardBrowserTest {
                           store: {type: local, path: %s}
                           schedule: off
                     ops:
-                      budget_usd_per_month: 250
-                    """.formatted(app.getAddress().getPort(), backupKey, dir.resolve("repo"));
+                      budget_usd_per_month: 0.0001
+                      alerts:
+                        interval_seconds: 1
+                        webhooks: [{name: team, url: "http://127.0.0.1:%d/hook"}]
+                      probes: {interval_seconds: 1}
+                    """.formatted(app.getAddress().getPort(), backupKey, dir.resolve("repo"), app.getAddress().getPort());
             try (RunningPlatform p = RunningPlatform.start(dir.resolve("data"), yaml,
                     Map.of("CERVELLA_VAULT_PASSPHRASE", "a long vault passphrase for the test"))) {
                 // the data the panels must show, made through the platform as a user would
@@ -88,6 +97,8 @@ class DashboardBrowserTest {
                 Files.writeString(folder.resolve("decisioni.md"), "# Decisioni\n");
                 new DeviceSync(folder, new VaultClient(p.baseUrl(), deviceKey, p.sslContext()), SyncProgress.NONE, false).run();
                 waitForBackup(p);
+                waitUntil(() -> RunningPlatform.json(p.get("/admin/alerts", p.adminKey())).path("firing").size() > 0, "an alert firing");
+                waitUntil(() -> RunningPlatform.json(p.get("/admin/probes", p.adminKey())).toString().contains("\"up\":true"), "a probe run");
                 String metricsKey = p.createKey("{\"name\":\"dashboard\",\"scopes\":[\"metrics\"]}");
 
                 try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
@@ -127,7 +138,11 @@ class DashboardBrowserTest {
                     java.util.regex.Matcher ms = java.util.regex.Pattern.compile("range: (\\d+) ms").matcher(latency);
                     assertThat(ms.find()).as(latency).isTrue();
                     assertThat(Integer.parseInt(ms.group(1))).as("the first token was held back 40 ms").isBetween(40, 2000);
-                    assertThat(page.textContent("#cost-budget")).contains("$250.00");
+                    assertThat(page.textContent("#cost-budget")).contains("$0.00010");
+                    // the one request spent more than this budget: the budget rule fired, and it shows
+                    assertThat(page.textContent("#alerts-firing")).contains("budget");
+                    assertThat(page.textContent("#alerts-recent")).contains("budget_exhausted").contains("firing");
+                    assertThat(page.textContent("#probes")).contains("app:miracollo").contains("up").contains("100.00%");
                     assertThat(page.textContent("#cost-model")).contains("baby");
                     assertThat(page.textContent("#cost-key")).contains("agent-ricerca");
                     assertThat(page.textContent("#backups")).contains("usb-disk").contains("ok");
@@ -166,6 +181,20 @@ class DashboardBrowserTest {
             Thread.sleep(50);
         }
         return locator.textContent();
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitUntil(Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 30 s for " + what);
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static void waitForBackup(RunningPlatform p) throws Exception {

@@ -172,6 +172,9 @@ public final class HostedApp implements AutoCloseable {
 
     /** The path the health checks ask each upstream for. */
     public String healthPath() { return config.healthCheck().path(); }
+
+    /** The CA file its https upstreams are checked against, or null (the system's CAs). */
+    public String caFile() { return config.caFile(); }
     public boolean stripPrefix() { return config.stripPrefix(); }
     public List<Upstream> upstreams() { return upstreams; }
     AppMetrics metrics() { return metrics; }

@@ -1,5 +1,7 @@
 package io.cervella.ops.audit;
 
+import io.cervella.core.audit.AdminActions;
+
 import io.cervella.core.http.Json;
 import io.cervella.core.store.MetadataStore;
 import io.cervella.core.store.StoreException;
@@ -22,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * and no delete, here or anywhere in the API. Every node appends to the one chain in the shared
  * database; the format and the hash are specified in docs/formats/data-directory.md, "The audit log".
  */
-public final class AuditLog {
+public final class AuditLog implements AdminActions {
     private static final String COLUMNS = "seq, ts, actor, action, target, detail, prev_hash, hash";
     private static final Pattern ACTION = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
     /** A whole API key (core's ApiKeys: ck_ then 55 URL-safe characters): never written here. */
@@ -38,6 +40,12 @@ public final class AuditLog {
     public AuditLog(MetadataStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
+    }
+
+    /** The layers' way in ({@link AdminActions}): the same as {@link #append(String, String, String, Map)}. */
+    @Override
+    public void record(String actor, String action, String target, Map<String, ?> detail) {
+        append(actor, action, target, detail);
     }
 
     /** Appends one action; {@code detail} (may be empty) must never hold a secret: refer to keys by id. */

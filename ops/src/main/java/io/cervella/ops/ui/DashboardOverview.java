@@ -3,6 +3,7 @@ package io.cervella.ops.ui;
 import io.cervella.ops.config.OpsConfig;
 import io.cervella.ops.facts.FactSource;
 import io.cervella.ops.facts.PlatformFacts;
+import io.cervella.ops.probe.ProbeSummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,11 +41,11 @@ public final class DashboardOverview {
     private final OpsConfig config;
     private final FactSource facts;
     private final LedgerViews ledger;
-    private final Supplier<List<ProbeRow>> probes;
+    private final Supplier<List<ProbeSummary>> probes;
     private final AlertFeed alerts;
     private final Clock clock;
 
-    public DashboardOverview(OpsConfig config, FactSource facts, LedgerViews ledger, Supplier<List<ProbeRow>> probes,
+    public DashboardOverview(OpsConfig config, FactSource facts, LedgerViews ledger, Supplier<List<ProbeSummary>> probes,
                              AlertFeed alerts, Clock clock) {
         this.config = config;
         this.facts = facts;

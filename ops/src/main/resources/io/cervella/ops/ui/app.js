@@ -97,7 +97,7 @@ function render(d) {
   }));
   if (d.apps.length === 0) $("apps").append(el("p", "No hosted apps configured.", "note"));
 
-  fill($("probes").tBodies[0], d.probes.map((p) => [p.name, badge(p.up ? "up" : "down"), pct(p.uptime_24h), pct(p.uptime_7d), pct(p.uptime_30d)]));
+  fill($("probes").tBodies[0], d.probes.map((p) => [p.name, badge(p.up === null ? "unknown" : p.up ? "up" : "down"), pct(p.uptime_24h), pct(p.uptime_7d), pct(p.uptime_30d)]));
   $("disk").textContent = "Data disk " + (100 * d.disk.used_share).toFixed(1) + "% used (" + d.disk.path + ")";
   $("certificates").replaceChildren(...d.certificates.map((x) => { const li = el("li"); li.append(badge(x.days_left < 14 ? "warning" : "ok"), x.name + ": " + x.days_left + " days left"); return li; }));
   $("updated").textContent = "Updated " + new Date(d.generated_at).toLocaleTimeString() + " · refreshes every 30 s";

@@ -1,5 +1,7 @@
 package io.cervella.vault.api;
 
+import io.cervella.core.audit.AdminActions;
+
 import io.cervella.vault.chunk.VaultChunking;
 import io.cervella.core.http.ApiException;
 import io.cervella.core.http.Exchange;
@@ -48,21 +50,24 @@ public final class VaultEndpoints {
     private final String lockedReason;
     private final long maxBodyBytes;
     private final RetentionPolicy retention;
+    private final AdminActions audit;
 
-    private VaultEndpoints(VaultService vault, String lockedReason, long maxBodyBytes, RetentionPolicy retention) {
+    private VaultEndpoints(VaultService vault, String lockedReason, long maxBodyBytes, RetentionPolicy retention,
+                           AdminActions audit) {
         this.vault = vault;
         this.lockedReason = lockedReason;
         this.maxBodyBytes = maxBodyBytes;
         this.retention = retention;
+        this.audit = audit;
     }
 
-    public static VaultEndpoints open(VaultService vault, long maxBodyBytes, RetentionPolicy retention) {
-        return new VaultEndpoints(vault, null, maxBodyBytes, retention);
+    public static VaultEndpoints open(VaultService vault, long maxBodyBytes, RetentionPolicy retention, AdminActions audit) {
+        return new VaultEndpoints(vault, null, maxBodyBytes, retention, audit);
     }
 
     /** The routes of a vault that is not unlocked: each answers 503 with the reason (how to unlock it). */
     public static VaultEndpoints locked(String reason) {
-        return new VaultEndpoints(null, reason, 0, null);
+        return new VaultEndpoints(null, reason, 0, null, AdminActions.NONE);
     }
 
     public List<Route> routes() {
@@ -331,7 +336,10 @@ public final class VaultEndpoints {
         if (vault.version(path, seq.asLong()).isEmpty()) {
             throw ApiException.notFound("file_not_found", "'" + path + "' has no version " + seq.asLong());
         }
-        ex.sendJson(200, VaultJson.commitResult(vault, vault.restore(device(ex), path, seq.asLong())));
+        var result = vault.restore(device(ex), path, seq.asLong());
+        // the audit log is not encrypted, so it names the versions, never the file
+        audit.record(ex.key().id(), "vault.restore", "", java.util.Map.of("version_seq", seq.asLong()));
+        ex.sendJson(200, VaultJson.commitResult(vault, result));
     }
 
     private void check(Exchange ex) throws IOException {
