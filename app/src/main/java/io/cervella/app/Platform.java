@@ -204,12 +204,14 @@ public final class Platform implements AutoCloseable {
         started.add(edge);
 
         // Ops: the dashboard at /ui/ (the layers' state through LiveFacts, usage and cost from the ledger).
-        io.cervella.ops.config.OpsConfig ops = config.ops();
+        io.cervella.ops.config.OpsConfig ops = config.ops().withSecrets(env);
         io.cervella.app.ops.LiveFacts facts = new io.cervella.app.ops.LiveFacts(gateway.router(), () -> edge, backups, store,
                 () -> tls, config.edge().certificates(), data.root(),
                 vault instanceof VaultStartup.Locked l ? l.reason() : null, Clock.systemUTC());
         io.cervella.ops.ui.DashboardSessions sessions = new io.cervella.ops.ui.DashboardSessions(store, Clock.systemUTC(),
                 java.time.Duration.ofHours(ops.sessionHours()));
+        new io.cervella.app.ops.LayerGauges(store, Clock.systemUTC()).bindTo(registry, vault instanceof VaultStartup.Unlocked,
+                ops.budgetUsdPerMonth());
         // Uptime probes of the hosted apps and the configured URLs; their results are shared by the nodes.
         io.cervella.ops.probe.UptimeProbes probes = new io.cervella.ops.probe.UptimeProbes(ops.probes(), store, facts, registry,
                 Clock.systemUTC(), hostName());

@@ -46,10 +46,11 @@ class AlertsEndToEndTest {
                 ops:
                   alerts:
                     interval_seconds: 1
-                    webhooks: [{name: team-slack, format: slack, url: "http://127.0.0.1:%d/hooks/T000/B000/secret-token"}]
+                    webhooks: [{name: team-slack, format: slack, url_env: TEAM_SLACK_WEBHOOK}]
                     rules: [{name: upstream_down, for_seconds: 0}]
-                """.formatted(appPort, receiver.getAddress().getPort());
-        try (RunningPlatform p = RunningPlatform.start(dir, yaml)) {
+                """.formatted(appPort);
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/T000/B000/secret-token";
+        try (RunningPlatform p = RunningPlatform.start(dir, yaml, java.util.Map.of("TEAM_SLACK_WEBHOOK", hook))) {
             Thread.sleep(1500); // a round or two with everything up: nothing is sent
             assertThat(received).isEmpty();
 

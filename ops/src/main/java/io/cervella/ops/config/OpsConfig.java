@@ -18,6 +18,13 @@ public record OpsConfig(SloConfig slo, Double budgetUsdPerMonth, Integer session
         ConfigException.check(sessionHours >= 1 && sessionHours <= 24 * 30, "ops.session_hours", "must be between 1 and 720");
     }
 
+    /** With each webhook's URL read from its environment variable where the config names one. */
+    public OpsConfig withSecrets(java.util.function.Function<String, String> env) {
+        AlertsConfig a = new AlertsConfig(alerts.intervalSeconds(), alerts.repeatMinutes(),
+                alerts.webhooks().stream().map(w -> w.resolve(env)).toList(), alerts.rules());
+        return new OpsConfig(slo, budgetUsdPerMonth, sessionHours, a, probes);
+    }
+
     public static OpsConfig defaults() {
         return new OpsConfig(null, null, null, null, null);
     }
