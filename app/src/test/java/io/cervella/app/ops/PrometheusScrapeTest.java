@@ -76,6 +76,7 @@ class PrometheusScrapeTest {
                     """.formatted(appPort, backupKey, dir.resolve("repo"), appPort);
             try (RunningPlatform p = RunningPlatform.start(dir.resolve("data"), yaml,
                     Map.of("CERVELLA_VAULT_PASSPHRASE", "a long vault passphrase for the test"))) {
+                up.firstTokenDelayMillis = 40; // 40 ms of a 36 USD/h backend: above the tiny budget, so an alert is sent
                 String chat = p.createKey("{\"name\":\"agent\",\"scopes\":[\"chat\"]}");
                 assertThat(p.post("/v1/chat/completions", chat,
                         "{\"model\":\"baby\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"ciao\"}]}").statusCode()).isEqualTo(200);
