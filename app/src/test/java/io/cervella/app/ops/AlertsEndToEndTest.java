@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +33,7 @@ class AlertsEndToEndTest {
             ex.close();
         });
         receiver.start();
-        HttpServer app = upstream(0);
+        HttpServer app = OpsTestKit.loopbackApp(0);
         int appPort = app.getAddress().getPort();
         String yaml = """
                 edge:
@@ -58,7 +57,7 @@ class AlertsEndToEndTest {
             String firing = await(received, 1, Duration.ofSeconds(20));
             assertThat(firing).contains("\"text\"").contains("miracollo").containsIgnoringCase("firing");
 
-            app = upstream(appPort);
+            app = OpsTestKit.loopbackApp(appPort);
             String resolved = await(received, 2, Duration.ofSeconds(20));
             assertThat(resolved).contains("miracollo").containsIgnoringCase("resolved");
             Thread.sleep(1500);
@@ -75,17 +74,6 @@ class AlertsEndToEndTest {
             app.stop(0);
             receiver.stop(0);
         }
-    }
-
-    private static HttpServer upstream(int port) throws Exception {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 10);
-        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        s.createContext("/", ex -> {
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        s.start();
-        return s;
     }
 
     private static String await(List<String> received, int count, Duration limit) throws InterruptedException {

@@ -16,15 +16,11 @@ import io.cervella.app.testkit.Yaml;
 import io.cervella.vault.client.DeviceSync;
 import io.cervella.vault.client.SyncProgress;
 import io.cervella.vault.client.VaultClient;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -43,24 +39,8 @@ class DashboardBrowserTest {
     @Test
     void signInSeeEveryPanelWithRealDataSignOut() throws Exception {
         assertThat(CHROMIUM).as("Chromium (apt-get install chromium; .ci/run installs it)").isExecutable();
-        HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        app.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        app.createContext("/", ex -> {
-            byte[] body = "miracollo".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        app.createContext("/hook", ex -> { // the team's webhook receiver
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        app.start();
-        byte[] raw = new byte[32];
-        new SecureRandom().nextBytes(raw);
-        Path backupKey = dir.resolve("backup.key");
-        Files.writeString(backupKey, java.util.Base64.getEncoder().encodeToString(raw));
+        HttpServer app = OpsTestKit.loopbackApp(0); // the team's app, and at /hook its webhook receiver
+        Path backupKey = OpsTestKit.backupKeyFile(dir);
         Path screenshots = Files.createDirectories(Path.of("target", "dashboard"));
 
         try (FakeOpenAiServer up = new FakeOpenAiServer("up").start()) {
@@ -97,8 +77,10 @@ class DashboardBrowserTest {
                 Files.writeString(folder.resolve("decisioni.md"), "# Decisioni\n");
                 new DeviceSync(folder, new VaultClient(p.baseUrl(), deviceKey, p.sslContext()), SyncProgress.NONE, false).run();
                 waitForBackup(p);
-                waitUntil(() -> RunningPlatform.json(p.get("/admin/alerts", p.adminKey())).path("firing").size() > 0, "an alert firing");
-                waitUntil(() -> RunningPlatform.json(p.get("/admin/probes", p.adminKey())).toString().contains("\"up\":true"), "a probe run");
+                OpsTestKit.waitUntil(() -> RunningPlatform.json(p.get("/admin/alerts", p.adminKey())).path("firing").size() > 0,
+                        "an alert firing", Duration.ofSeconds(30));
+                OpsTestKit.waitUntil(() -> RunningPlatform.json(p.get("/admin/probes", p.adminKey())).toString().contains("\"up\":true"),
+                        "a probe run", Duration.ofSeconds(30));
                 String metricsKey = p.createKey("{\"name\":\"dashboard\",\"scopes\":[\"metrics\"]}");
 
                 try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
@@ -181,20 +163,6 @@ class DashboardBrowserTest {
             Thread.sleep(50);
         }
         return locator.textContent();
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitUntil(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!check.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited 30 s for " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 
     private static void waitForBackup(RunningPlatform p) throws Exception {

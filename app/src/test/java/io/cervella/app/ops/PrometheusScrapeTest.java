@@ -7,7 +7,6 @@ import io.cervella.app.testkit.FakeOpenAiServer;
 import io.cervella.app.testkit.RunningPlatform;
 import io.cervella.app.testkit.Yaml;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,14 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -48,18 +44,8 @@ class PrometheusScrapeTest {
     @Test
     void prometheusScrapesEveryLayerAndTheGrafanaDashboardsQueriesAllFindTheirSeries() throws Exception {
         assertThat(PROMETHEUS).as("Prometheus (apt-get install prometheus; .ci/run installs it)").isExecutable();
-        HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        app.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        app.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        app.start();
-        byte[] raw = new byte[32];
-        new SecureRandom().nextBytes(raw);
-        Path backupKey = dir.resolve("backup.key");
-        Files.writeString(backupKey, Base64.getEncoder().encodeToString(raw));
+        HttpServer app = OpsTestKit.loopbackApp(0); // the team's app, and at /hook its webhook receiver
+        Path backupKey = OpsTestKit.backupKeyFile(dir);
         Process prometheus = null;
         try (FakeOpenAiServer up = new FakeOpenAiServer("up").start()) {
             int appPort = app.getAddress().getPort();
@@ -82,9 +68,10 @@ class PrometheusScrapeTest {
                         "{\"model\":\"baby\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"ciao\"}]}").statusCode()).isEqualTo(200);
                 assertThat(p.get("/apps/miracollo/", null).statusCode()).isEqualTo(200);
                 assertThat(p.post("/admin/backups/run", p.adminKey(), "{\"target\":\"usb-disk\"}").statusCode()).isEqualTo(202);
-                waitUntil(() -> RunningPlatform.json(p.get("/admin/alerts", p.adminKey())).path("log").size() > 0, "an alert sent");
-                waitUntil(() -> RunningPlatform.json(p.get("/admin/backups", p.adminKey())).toString().contains("\"last_result\":\"ok\""),
-                        "the backup");
+                OpsTestKit.waitUntil(() -> RunningPlatform.json(p.get("/admin/alerts", p.adminKey())).path("log").size() > 0, "an alert sent",
+                        Duration.ofSeconds(60));
+                OpsTestKit.waitUntil(() -> RunningPlatform.json(p.get("/admin/backups", p.adminKey())).toString().contains("\"last_result\":\"ok\""),
+                        "the backup", Duration.ofSeconds(60));
 
                 Path keyFile = dir.resolve("metrics.key");
                 Files.writeString(keyFile, p.createKey("{\"name\":\"prometheus\",\"scopes\":[\"metrics\"]}"));
@@ -106,12 +93,12 @@ class PrometheusScrapeTest {
                 String api = "http://127.0.0.1:" + port + "/api/v1/";
 
                 // two scrapes at least, the target up and the last one without an error
-                waitUntil(() -> {
+                OpsTestKit.waitUntil(() -> {
                     JsonNode t = get(http, api + "targets").path("data").path("activeTargets").path(0);
                     return t.path("health").asString().equals("up") && get(http, api + "query?query="
                             + enc("count_over_time(up{job=\"cervella\"}[1m])")).path("data").path("result").path(0)
                             .path("value").path(1).asString("0").compareTo("2") >= 0;
-                }, "Prometheus scraping the platform (log: " + dir.resolve("prometheus.log") + ")");
+                }, "Prometheus scraping the platform (log: " + dir.resolve("prometheus.log") + ")", Duration.ofSeconds(60));
                 JsonNode target = get(http, api + "targets").path("data").path("activeTargets").path(0);
                 assertThat(target.path("lastError").asString()).isEmpty();
                 assertThat(target.path("health").asString()).isEqualTo("up");
@@ -162,27 +149,6 @@ class PrometheusScrapeTest {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitUntil(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                if (check.ok()) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited 60 s for " + what);
-            }
-            Thread.sleep(200);
         }
     }
 }

@@ -29,7 +29,7 @@ public final class ProbeEndpoints {
     }
 
     private void list(Exchange ex) throws IOException {
-        ex.sendJson(200, Map.of("data", probes.summaries().stream().map(ProbeEndpoints::json).toList()));
+        ex.sendJson(200, Map.of("data", probes.summaries().stream().map(ProbeSummary::toJson).toList()));
     }
 
     private void history(Exchange ex) throws IOException {
@@ -43,19 +43,6 @@ public final class ProbeEndpoints {
         List<Map<String, Object>> points = probes.history(name, window).stream().map(ProbeEndpoints::json).toList();
         ex.sendJson(200, Map.of("probe", name, "window", window.label(), "bucket_seconds", window.bucket().toSeconds(),
                 "points", points));
-    }
-
-    private static Map<String, Object> json(ProbeSummary p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", p.name());
-        m.put("url", p.url());
-        m.put("up", p.up());
-        m.put("since", p.since() == null ? null : p.since().toString());
-        m.put("last_error", p.lastError());
-        m.put("uptime_24h", p.uptime24h());
-        m.put("uptime_7d", p.uptime7d());
-        m.put("uptime_30d", p.uptime30d());
-        return m;
     }
 
     private static Map<String, Object> json(HistoryPoint p) {

@@ -105,18 +105,7 @@ public final class DashboardOverview {
         out.put("apps", f.apps().stream().map(a -> Map.of("name", a.name(), "up", a.anyHealthy(),
                 "upstreams", a.upstreams().stream().map(u -> Map.of("url", u.url(), "healthy", u.healthy(),
                         "circuit", u.circuit(), "in_flight", u.inFlight())).toList())).toList());
-        out.put("probes", probes.get().stream().map(p -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", p.name());
-            m.put("url", p.url());
-            m.put("up", p.up());
-            m.put("since", p.since() == null ? null : p.since().toString());
-            m.put("last_error", p.lastError());
-            m.put("uptime_24h", p.uptime24h());
-            m.put("uptime_7d", p.uptime7d());
-            m.put("uptime_30d", p.uptime30d());
-            return m;
-        }).toList());
+        out.put("probes", probes.get().stream().map(ProbeSummary::toJson).toList());
         out.put("certificates", f.certificates().stream().map(c -> Map.of("name", c.name(), "not_after", c.notAfter().toString(),
                 "days_left", Duration.between(now, c.notAfter()).toDays())).toList());
         out.put("disk", Map.of("path", f.disk().path(), "used_share", f.disk().usedShare(), "usable_bytes", f.disk().usableBytes()));
