@@ -73,7 +73,8 @@ public final class Platform implements AutoCloseable {
     private Path caFile;
     private String adminKey;
     private io.cervella.edge.Edge edge;
-    private io.cervella.ops.audit.AuditLog audit;
+    private io.cervella.ops.audit.AuditLog auditLog;
+    private io.cervella.ops.audit.AuditRecorder audit;
     private java.util.function.Supplier<CervellaConfig> configSource = () -> {
         throw new io.cervella.core.config.ConfigException("this server was started without a config file to re-read");
     };
@@ -118,7 +119,8 @@ public final class Platform implements AutoCloseable {
         started.add(store);
         keys = new KeyService(new KeyRepository(store), Clock.systemUTC());
         adminKey = ensureAdminKey(data.adminKey(), keys);
-        audit = new io.cervella.ops.audit.AuditLog(store, Clock.systemUTC());
+        auditLog = new io.cervella.ops.audit.AuditLog(store, Clock.systemUTC());
+        audit = new io.cervella.ops.audit.AuditRecorder(auditLog);
 
         UsageLedger ledger = new UsageLedger(store);
         started.add(ledger);
@@ -217,7 +219,9 @@ public final class Platform implements AutoCloseable {
                 Clock.systemUTC(), hostName());
         started.add(probes);
         routes.addAll(new io.cervella.ops.api.ProbeEndpoints(probes).routes());
-        routes.addAll(new io.cervella.ops.api.AuditEndpoints(audit).routes());
+        routes.addAll(new io.cervella.ops.api.AuditEndpoints(auditLog).routes());
+        io.micrometer.core.instrument.FunctionCounter.builder("cervella.audit.failures", audit, io.cervella.ops.audit.AuditRecorder::failures)
+                .description("admin actions whose audit entry could not be written").register(registry);
         // Alerts: the rules every interval against the same facts, one message per change (state shared by the nodes).
         io.cervella.ops.alert.AlertEngine alerts = new io.cervella.ops.alert.AlertEngine(ops, store, facts, probes::current, registry,
                 Clock.systemUTC(), hostName());

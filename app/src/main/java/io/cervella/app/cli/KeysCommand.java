@@ -6,6 +6,7 @@ import io.cervella.core.keys.KeyRepository;
 import io.cervella.core.keys.KeyService;
 import io.cervella.ops.audit.AuditActions;
 import io.cervella.ops.audit.AuditLog;
+import io.cervella.ops.audit.AuditRecorder;
 import io.cervella.core.keys.Scope;
 import io.cervella.core.store.MetadataStore;
 import java.io.PrintWriter;
@@ -73,7 +74,7 @@ public final class KeysCommand implements Runnable {
                 try (MetadataStore store = LocalData.open(target.data())) {
                     KeyService keys = new KeyService(new KeyRepository(store), Clock.systemUTC());
                     KeyService.CreatedKey k = keys.create(name, parsed, rpm, tpm, budgetUsd);
-                    new AuditLog(store, Clock.systemUTC()).append(AuditActions.ACTOR_LOCAL, AuditActions.KEY_CREATE, k.record().id(),
+                    new AuditRecorder(new AuditLog(store, Clock.systemUTC())).record(AuditActions.ACTOR_LOCAL, AuditActions.KEY_CREATE, k.record().id(),
                             java.util.Map.of("name", name, "scopes", parsed.stream().map(io.cervella.core.keys.Scope::label).sorted().toList()));
                     out.println(k.plaintext());
                 }
@@ -135,7 +136,7 @@ public final class KeysCommand implements Runnable {
                 try (MetadataStore store = LocalData.open(target.data())) {
                     n = new KeyService(new KeyRepository(store), Clock.systemUTC()).revoke(idOrName);
                     if (n > 0) {
-                        new AuditLog(store, Clock.systemUTC()).append(AuditActions.ACTOR_LOCAL, AuditActions.KEY_REVOKE, idOrName,
+                        new AuditRecorder(new AuditLog(store, Clock.systemUTC())).record(AuditActions.ACTOR_LOCAL, AuditActions.KEY_REVOKE, idOrName,
                                 java.util.Map.of("revoked", n));
                     }
                 }

@@ -48,7 +48,7 @@ public final class RestoreCommand extends BackupCommand.RepositoryTask {
             Restorer.deleteTree(into.resolve("postgres"));
             out().printf("loaded %d tables into %s%n", tables.size(), db.url().replaceAll("password=[^&]*", "password=***"));
         }
-        // the restored platform's audit log says where its state came from
+        // the restored platform's audit log says where its state came from; the restore stands without it
         try (io.cervella.core.store.MetadataStore store = postgres
                 ? io.cervella.core.store.MetadataStore.openPostgres(db.url(), db.user(), db.passwordEnv() == null ? null : System.getenv(db.passwordEnv()))
                 : LocalData.open(into)) {
@@ -56,6 +56,8 @@ public final class RestoreCommand extends BackupCommand.RepositoryTask {
                     io.cervella.ops.audit.AuditActions.BACKUP_RESTORE, s.shortId(),
                     java.util.Map.of("snapshot", s.id(), "snapshot_time", java.time.Instant.ofEpochMilli(s.time()).toString(),
                             "files", r.files(), "bytes", r.bytes()));
+        } catch (RuntimeException e) {
+            err().printf("warning: the restore is done, but its audit entry was not written: %s%n", e.getMessage());
         }
         out().printf("restored snapshot %s (%s) into %s: %d files, %s%n", s.shortId(), java.time.Instant.ofEpochMilli(s.time()), into,
                 r.files(), ProgressBar.bytes(r.bytes()));

@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  * The layers' counts that live in the metadata database, as gauges: memory (collections, documents),
  * the vault (commits, devices, last commit), keys, and this month's spend against the budget. Each is
  * read at most every {@link #MAX_AGE_MS} however often Prometheus scrapes, so a scrape never becomes a
- * table scan per series.
+ * table scan per series. The gauges hold this object strongly: nothing else keeps it.
  */
 public final class LayerGauges {
     static final long MAX_AGE_MS = 15_000;
@@ -44,7 +44,7 @@ public final class LayerGauges {
                 "SELECT COALESCE(MAX(committed_at), 0) / 1000.0 FROM vault_commits");
         gauge(registry, "cervella.api.keys", "API keys that are not revoked", null,
                 "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL");
-        Gauge.builder("cervella.cost.month.usd", this, g -> g.cached("cost.month", this::monthSpend))
+        Gauge.builder("cervella.cost.month.usd", this, g -> g.cached("cost.month", this::monthSpend)).strongReference(true)
                 .description("Spend of the current UTC month, from the usage ledger").register(registry);
         Gauge.builder("cervella.budget.month.usd", () -> budgetUsdPerMonth).description("ops.budget_usd_per_month (0: none)")
                 .register(registry);
@@ -52,7 +52,7 @@ public final class LayerGauges {
 
     private void gauge(MeterRegistry registry, String name, String description, String unit, String sql) {
         Gauge.Builder<LayerGauges> b = Gauge.builder(name, this, g -> g.cached(name, s -> s.jdbi()
-                .withHandle(h -> h.createQuery(sql).mapTo(Double.class).one()))).description(description);
+                .withHandle(h -> h.createQuery(sql).mapTo(Double.class).one()))).strongReference(true).description(description);
         if (unit != null) {
             b.baseUnit(unit);
         }

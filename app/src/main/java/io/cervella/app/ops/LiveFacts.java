@@ -107,7 +107,7 @@ public final class LiveFacts implements FactSource {
         for (HostedApp a : e.apps()) {
             List<UpstreamFact> ups = new ArrayList<>();
             for (Upstream u : a.upstreams()) {
-                ups.add(new UpstreamFact(u.uri().toString(), u.healthy(),
+                ups.add(new UpstreamFact(u.label(), u.healthy(), // scheme, host, port: never credentials or a query
                         u.breaker().state().name().toLowerCase(Locale.ROOT), u.inFlight()));
             }
             out.add(new AppFact(a.name(), a.healthPath(), ups, a.caFile()));
@@ -192,8 +192,16 @@ public final class LiveFacts implements FactSource {
         }
     }
 
-    /** Each key that has pushed to the vault, with its latest commit. */
+    /** Each key that has pushed to the vault, with its latest commit; none when the database fails meanwhile. */
     private List<DeviceFact> devices() {
+        try {
+            return deviceRows();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private List<DeviceFact> deviceRows() {
         return store.jdbi().withHandle(h -> h.createQuery("""
                         SELECT c.device AS device, k.name AS name, MAX(c.committed_at) AS last
                         FROM vault_commits c LEFT JOIN api_keys k ON k.id = c.device

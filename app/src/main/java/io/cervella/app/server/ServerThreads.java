@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * the proxy's CPU in the edge benchmark (docs/benchmarks.md). Virtual threads still hand off: one may
  * be the thread Jetty reads an HTTP/2 connection's frames on, and reading there could stall it; and
  * only while the server's handlers are all non-blocking (the edge's are: they move blocking steps to
- * virtual threads), since a request already buffered would be handled right there.
+ * virtual threads), and only when no next request is buffered already: a client that pipelines many
+ * would otherwise have them all handled on the relaying thread, holding up other clients' answers.
  */
 final class ServerThreads extends QueuedThreadPool {
     ServerThreads() {
@@ -26,6 +27,7 @@ final class ServerThreads extends QueuedThreadPool {
     @Override
     public void execute(Runnable task) {
         if (task instanceof HttpConnection connection && !Thread.currentThread().isVirtual()
+                && connection.isRequestBufferEmpty()
                 && connection.getServer().getInvocationType() == Invocable.InvocationType.NON_BLOCKING) {
             task.run(); // reads what has arrived (usually nothing yet) and registers interest; never blocks
         } else {

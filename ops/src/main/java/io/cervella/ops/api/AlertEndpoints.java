@@ -1,5 +1,6 @@
 package io.cervella.ops.api;
 
+import io.cervella.core.http.ApiException;
 import io.cervella.core.http.Exchange;
 import io.cervella.core.http.Route;
 import io.cervella.core.keys.Scope;
@@ -22,7 +23,15 @@ public final class AlertEndpoints {
     }
 
     private void list(Exchange ex) throws IOException {
-        int limit = Math.clamp(Integer.parseInt(ex.query("limit").orElse("50").replaceAll("[^0-9]", "0")), 1, 1000);
+        int limit;
+        try {
+            limit = Integer.parseInt(ex.query("limit").orElse("50"));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid_value", "limit must be a whole number from 1 to 1000");
+        }
+        if (limit < 1 || limit > 1000) {
+            throw ApiException.badRequest("invalid_value", "limit must be a whole number from 1 to 1000");
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("firing", engine.firing().stream().map(f -> {
             Map<String, Object> m = new LinkedHashMap<>();

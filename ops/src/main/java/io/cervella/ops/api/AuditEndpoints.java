@@ -37,6 +37,9 @@ public final class AuditEndpoints {
         AuditQuery q;
         try {
             Instant since = ex.query("since").map(Instant::parse).orElse(null);
+            if (since != null && (since.isBefore(Instant.EPOCH) || since.isAfter(Instant.parse("9999-12-31T23:59:59Z")))) {
+                throw new IllegalArgumentException("since is out of range");
+            }
             Long before = ex.query("before_seq").map(Long::parseLong).orElse(null);
             int limit = ex.query("limit").map(Integer::parseInt).orElse(100);
             q = new AuditQuery(since, ex.query("action").orElse(null), before, limit);

@@ -67,23 +67,16 @@ public final class DashboardOverview {
                 "detail", l.detail() == null ? "" : l.detail())).toList());
         out.put("backends", f.backends().stream().map(b -> Map.of("name", b.name(), "models", b.models(), "healthy", b.healthy(),
                 "detail", b.detail() == null ? "" : b.detail())).toList());
-        LedgerViews.Series series = ledger.series(now, range.window, range.buckets);
-        Map<String, Object> latency = new LinkedHashMap<>();
-        latency.put("ttft_p95_ms", series.ttftP95Ms());
-        latency.put("with_first_token", series.withFirstToken());
-        out.put("latency", latency);
-        out.put("traffic", Map.of("bucket_seconds", series.bucketSeconds(), "points", series.points().stream().map(p -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("t", p.epochSecond());
-            m.put("requests", p.requests());
-            m.put("errors", p.errors());
-            m.put("tokens", p.tokens());
-            m.put("ttft_p95_ms", p.ttftP95Ms());
-            return m;
-        }).toList()));
-        LedgerViews.MonthCost cost = ledger.month(now);
-        out.put("cost", Map.of("month", cost.month(), "total_usd", cost.totalUsd(), "budget_usd", config.budgetUsdPerMonth(),
-                "by_model", cost.byModel(), "by_backend", cost.byBackend(), "by_key", cost.byKey()));
+        try {
+            ledgerSections(out, now, range);
+        } catch (RuntimeException e) {
+            // the layers' state still shows when the ledger cannot be read (the database is what failed)
+            out.put("ledger_error", "the usage ledger could not be read: " + e.getMessage());
+            out.put("latency", Map.of("with_first_token", 0, "sampled", false));
+            out.put("traffic", Map.of("bucket_seconds", 0, "points", List.of()));
+            out.put("cost", Map.of("month", "", "total_usd", 0.0, "budget_usd", config.budgetUsdPerMonth(),
+                    "by_model", List.of(), "by_backend", List.of(), "by_key", List.of()));
+        }
         out.put("backups", f.backups().stream().map(b -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("target", b.target());
@@ -112,6 +105,27 @@ public final class DashboardOverview {
         out.put("alerts", Map.of("firing", alerts.firing().stream().map(DashboardOverview::alert).toList(),
                 "recent", alerts.recent(20).stream().map(DashboardOverview::alert).toList()));
         return out;
+    }
+
+    private void ledgerSections(Map<String, Object> out, Instant now, Range range) {
+        LedgerViews.Series series = ledger.series(now, range.window, range.buckets);
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("ttft_p95_ms", series.ttftP95Ms());
+        latency.put("with_first_token", series.withFirstToken());
+        latency.put("sampled", series.sampled());
+        out.put("latency", latency);
+        out.put("traffic", Map.of("bucket_seconds", series.bucketSeconds(), "points", series.points().stream().map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("t", p.epochSecond());
+            m.put("requests", p.requests());
+            m.put("errors", p.errors());
+            m.put("tokens", p.tokens());
+            m.put("ttft_p95_ms", p.ttftP95Ms());
+            return m;
+        }).toList()));
+        LedgerViews.MonthCost cost = ledger.month(now);
+        out.put("cost", Map.of("month", cost.month(), "total_usd", cost.totalUsd(), "budget_usd", config.budgetUsdPerMonth(),
+                "by_model", cost.byModel(), "by_backend", cost.byBackend(), "by_key", cost.byKey()));
     }
 
     private static Map<String, Object> alert(AlertRow a) {

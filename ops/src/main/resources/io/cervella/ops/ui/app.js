@@ -100,7 +100,8 @@ function render(d) {
   fill($("probes").tBodies[0], d.probes.map((p) => [p.name, badge(p.up === null ? "unknown" : p.up ? "up" : "down"), pct(p.uptime_24h), pct(p.uptime_7d), pct(p.uptime_30d)]));
   $("disk").textContent = "Data disk " + (100 * d.disk.used_share).toFixed(1) + "% used (" + d.disk.path + ")";
   $("certificates").replaceChildren(...d.certificates.map((x) => { const li = el("li"); li.append(badge(x.days_left < 14 ? "warning" : "ok"), x.name + ": " + x.days_left + " days left"); return li; }));
-  $("updated").textContent = "Updated " + new Date(d.generated_at).toLocaleTimeString() + " · refreshes every 30 s";
+  $("updated").textContent = "Updated " + new Date(d.generated_at).toLocaleTimeString() + " · refreshes every 30 s"
+    + (d.ledger_error ? " · " + d.ledger_error : "");
 }
 
 function drawCharts(d) {
@@ -125,8 +126,9 @@ function drawCharts(d) {
     axes: [{}, { scale: "req", label: "requests" }, { scale: "tok", side: 1, label: "tokens", grid: { show: false } }],
   }, [t, pts.map((p) => p.requests), pts.map((p) => p.errors), pts.map((p) => p.tokens)], $("chart-traffic")));
   const lat = d.latency;
-  $("latency-summary").textContent = lat.ttft_p95_ms === null ? "No request with a first token in the range."
-    : "p95 over the range: " + Math.round(lat.ttft_p95_ms) + " ms from " + lat.with_first_token + " requests — objective "
+  $("latency-summary").textContent = lat.ttft_p95_ms === null || lat.ttft_p95_ms === undefined ? "No request with a first token in the range."
+    : "p95 over the range: " + Math.round(lat.ttft_p95_ms) + " ms from " + lat.with_first_token + " requests"
+      + (lat.sampled ? " (the newest 100,000 of them)" : "") + " — objective "
       + (lat.ttft_p95_ms <= slo ? "met" : "missed");
   const total = pts.reduce((a, p) => a + p.requests, 0);
   $("traffic-total").textContent = total + " requests, " + pts.reduce((a, p) => a + p.tokens, 0) + " tokens in the range";
@@ -155,5 +157,10 @@ $("sign-out").addEventListener("click", async () => {
 });
 
 $("range").addEventListener("change", load);
-window.addEventListener("resize", () => { clearTimeout(window.__resize); window.__resize = setTimeout(load, 300); });
+window.addEventListener("resize", () => {
+  clearTimeout(window.__resize);
+  window.__resize = setTimeout(() => {
+    for (const c of charts) c.setSize({ width: Math.max(280, c.root.parentElement.clientWidth || 600), height: 240 });
+  }, 200);
+});
 load();

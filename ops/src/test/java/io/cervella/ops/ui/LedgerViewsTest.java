@@ -69,6 +69,18 @@ class LedgerViewsTest {
     }
 
     @Test
+    void twoKeysWithOneNameAreTwoLines() {
+        try (MetadataStore store = MetadataStore.openSqlite(dir.resolve("m.db"))) {
+            store.jdbi().useHandle(h -> h.execute("INSERT INTO api_keys (id, name, key_hash, scopes, created_at) "
+                    + "VALUES ('k1', 'ci', 'x', 'chat', 0), ('k2', 'ci', 'y', 'chat', 0)"));
+            row(store, "a", Instant.parse("2026-11-02T00:00:00Z"), "k1", "baby", "b1", 200, 1, 1, null, 1.0);
+            row(store, "b", Instant.parse("2026-11-03T00:00:00Z"), "k2", "baby", "b1", 200, 1, 1, null, 2.0);
+            assertEquals(List.of(new LedgerViews.CostLine("ci", 2.0, 1, 2), new LedgerViews.CostLine("ci", 1.0, 1, 2)),
+                    new LedgerViews(store).month(Instant.parse("2026-11-27T12:00:00Z")).byKey());
+        }
+    }
+
+    @Test
     void percentileOfNothingIsNull() {
         assertNull(LedgerViews.percentile(List.of(), 0.95));
         assertEquals(7.0, LedgerViews.percentile(List.of(7.0), 0.95));
