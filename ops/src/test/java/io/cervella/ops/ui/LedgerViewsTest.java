@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import io.cervella.core.testkit.StoreKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The dashboard's numbers from ledger rows made for it, against values worked out by hand. */
+/** The dashboard's numbers from ledger rows made for it, against values worked out by hand, on both databases. */
 class LedgerViewsTest {
     @TempDir Path dir;
 
@@ -25,9 +28,10 @@ class LedgerViewsTest {
                 .bind("s", status).bind("p", prompt).bind("c", completion).bind("t", ttftMs).bind("cost", cost).execute());
     }
 
-    @Test
-    void bucketsCountRequestsErrorsTokensAndTheNearestRankP95() {
-        try (MetadataStore store = MetadataStore.openSqlite(dir.resolve("m.db"))) {
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void bucketsCountRequestsErrorsTokensAndTheNearestRankP95(StoreKind kind) {
+        try (MetadataStore store = kind.open(dir)) {
             Instant now = Instant.parse("2026-11-27T12:00:00Z");
             // bucket 0 of 2 (11:00, 11:30]: 20 requests, ttft 10..200 ms → p95 = the 19th smallest = 190
             for (int i = 1; i <= 20; i++) {
@@ -48,9 +52,10 @@ class LedgerViewsTest {
         }
     }
 
-    @Test
-    void monthCostIsThisUtcMonthByModelBackendAndKeyName() {
-        try (MetadataStore store = MetadataStore.openSqlite(dir.resolve("m.db"))) {
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void monthCostIsThisUtcMonthByModelBackendAndKeyName(StoreKind kind) {
+        try (MetadataStore store = kind.open(dir)) {
             store.jdbi().useHandle(h -> h.execute("INSERT INTO api_keys (id, name, key_hash, scopes, created_at) "
                     + "VALUES ('k1', 'agent-ricerca', 'x', 'chat', 0)"));
             row(store, "old", Instant.parse("2026-10-31T23:59:59Z"), "k1", "baby", "b1", 200, 1, 1, null, 5.0);
@@ -68,9 +73,10 @@ class LedgerViewsTest {
         }
     }
 
-    @Test
-    void twoKeysWithOneNameAreTwoLines() {
-        try (MetadataStore store = MetadataStore.openSqlite(dir.resolve("m.db"))) {
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void twoKeysWithOneNameAreTwoLines(StoreKind kind) {
+        try (MetadataStore store = kind.open(dir)) {
             store.jdbi().useHandle(h -> h.execute("INSERT INTO api_keys (id, name, key_hash, scopes, created_at) "
                     + "VALUES ('k1', 'ci', 'x', 'chat', 0), ('k2', 'ci', 'y', 'chat', 0)"));
             row(store, "a", Instant.parse("2026-11-02T00:00:00Z"), "k1", "baby", "b1", 200, 1, 1, null, 1.0);
