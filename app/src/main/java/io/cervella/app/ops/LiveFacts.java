@@ -71,14 +71,15 @@ public final class LiveFacts implements FactSource {
     public PlatformFacts now() {
         List<BackendFact> backends = backends();
         List<AppFact> apps = apps();
-        List<BackupFact> backupFacts = backups();
+        List<TargetStatus> backupStatus = backups.status();
+        List<BackupFact> backupFacts = backups(backupStatus);
         boolean storeUp = store.isReachable();
         List<LayerFact> layers = List.of(
                 edgeLayer(apps),
                 gatewayLayer(backends),
                 new LayerFact("memory", storeUp ? State.UP : State.DOWN, storeUp ? "" : "the metadata database does not answer"),
                 vaultState == null ? new LayerFact("vault", State.UP, "") : new LayerFact("vault", State.OFF, vaultState),
-                backupLayer());
+                backupLayer(backupStatus));
         return new PlatformFacts(clock.instant(), layers, backends, apps, backupFacts, certificates(), disk(),
                 storeUp ? devices() : List.of());
     }
@@ -115,9 +116,9 @@ public final class LiveFacts implements FactSource {
         return out;
     }
 
-    private List<BackupFact> backups() {
+    private static List<BackupFact> backups(List<TargetStatus> status) {
         List<BackupFact> out = new ArrayList<>();
-        for (TargetStatus t : backups.status()) {
+        for (TargetStatus t : status) {
             boolean failed = "failed".equals(t.lastResult());
             out.add(new BackupFact(t.target(), t.lastSuccess(), failed ? t.lastRun() : null, failed ? t.lastError() : null,
                     t.running()));
@@ -143,8 +144,7 @@ public final class LiveFacts implements FactSource {
         return new LayerFact("gateway", s, "backends healthy: " + up + " of " + backends.size());
     }
 
-    private LayerFact backupLayer() {
-        List<TargetStatus> status = backups.status();
+    private static LayerFact backupLayer(List<TargetStatus> status) {
         if (status.isEmpty()) {
             return new LayerFact("backups", State.OFF, "no backup targets configured");
         }

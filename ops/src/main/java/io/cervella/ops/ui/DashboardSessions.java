@@ -1,14 +1,11 @@
 package io.cervella.ops.ui;
 
+import io.cervella.core.keys.ApiKeys;
 import io.cervella.core.store.MetadataStore;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -64,11 +61,8 @@ public final class DashboardSessions {
         }
     }
 
+    /** As API keys are stored: hex SHA-256 (the token is ASCII, base64url). */
     static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ApiKeys.hashHex(token);
     }
 }
