@@ -27,16 +27,21 @@ public final class Catalog {
     /** How old the catalog is against a limit; {@code oldest}: the entries read longest ago. */
     public record Staleness(boolean stale, long oldestAgeDays, List<Entry> oldest) {}
 
+    /** A performance figure with the file that gave it. */
+    public record Figure(Performance performance, String file) {}
+
     private final Map<String, Provider> providers;
     private final Map<String, Entry> offers;
+    private final List<Figure> figures;
 
-    private Catalog(Map<String, Provider> providers, Map<String, Entry> offers) {
+    private Catalog(Map<String, Provider> providers, Map<String, Entry> offers, List<Figure> figures) {
         this.providers = providers;
         this.offers = offers;
+        this.figures = figures;
     }
 
-    /** Reads every {@code *.yaml} of {@code shippedDir} (in name order), then {@code userFile} if given. */
-    public static Catalog load(Path shippedDir, Path userFile) {
+    /** Reads every {@code *.yaml} of {@code shippedDir} (in name order), then each of {@code userFiles} in turn. */
+    public static Catalog load(Path shippedDir, List<Path> userFiles) {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> s = Files.list(shippedDir)) {
             s.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().forEach(files::add);
@@ -46,19 +51,27 @@ public final class Catalog {
         ConfigException.check(!files.isEmpty(), shippedDir.toString(), "holds no catalog file (*.yaml)");
         Map<String, Provider> providers = new LinkedHashMap<>();
         Map<String, Entry> offers = new LinkedHashMap<>();
+        List<Figure> figures = new ArrayList<>();
         for (Path f : files) {
-            add(f, false, providers, offers);
+            add(f, false, providers, offers, figures);
         }
-        if (userFile != null) {
-            add(userFile, true, providers, offers);
+        for (Path f : userFiles) {
+            add(f, true, providers, offers, figures);
         }
-        return new Catalog(providers, offers);
+        return new Catalog(providers, offers, List.copyOf(figures));
     }
 
-    private static void add(Path file, boolean overrides, Map<String, Provider> providers, Map<String, Entry> offers) {
+    private static void add(Path file, boolean overrides, Map<String, Provider> providers, Map<String, Entry> offers,
+                            List<Figure> figures) {
         CatalogFile f = YamlConfigReader.read(file, CatalogFile.class);
         String name = file.getFileName().toString();
+        for (Performance p : f.performance()) {
+            figures.add(new Figure(p.readOn(f.read()), name));
+        }
         Provider p = f.provider();
+        if (p == null) {
+            return;
+        }
         if (!overrides) {
             ConfigException.check(!providers.containsKey(p.id()), name + ": provider.id", "'" + p.id() + "' is also given by another file");
         }
@@ -84,6 +97,11 @@ public final class Catalog {
 
     public Optional<Provider> provider(String id) {
         return Optional.ofNullable(providers.get(id));
+    }
+
+    /** Every performance figure, in the order read (shipped files first). */
+    public List<Figure> figures() {
+        return figures;
     }
 
     public List<Provider> providers() {

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /** One thing a provider sells, its prices, and where and when they were read. */
 public record Offer(String id, String what, Gpu gpu, Double vcpus, Double memoryGb, String region, String currency,
-                    Prices prices, Double slaPercent, String source, LocalDate read, Boolean unconfirmed, String note) {
+                    Prices prices, String billedPer, Double slaPercent, String source, LocalDate read, Boolean unconfirmed, String note) {
     static final Set<String> KINDS = Set.of("gpu-instance", "cpu-instance", "serverless-gpu", "plan", "storage", "egress");
 
     public Offer {
@@ -20,12 +20,14 @@ public record Offer(String id, String what, Gpu gpu, Double vcpus, Double memory
         ConfigException.check(slaPercent == null || slaPercent > 0 && slaPercent <= 100, "sla_percent", "must be above 0 and at most 100");
         ConfigException.check(!(what.equals("gpu-instance") || what.equals("serverless-gpu")) || gpu != null, "gpu",
                 "is required for " + what);
+        ConfigException.check(billedPer == null || what.equals("plan") && (billedPer.equals("vcpu") || billedPer.equals("memory_gb")),
+                "billed_per", "must be vcpu or memory_gb, on a plan");
         unconfirmed = unconfirmed != null && unconfirmed;
     }
 
     /** With the file's date when the offer gives none. */
     Offer readOn(LocalDate date) {
-        return read != null ? this : new Offer(id, what, gpu, vcpus, memoryGb, region, currency, prices, slaPercent, source, date,
+        return read != null ? this : new Offer(id, what, gpu, vcpus, memoryGb, region, currency, prices, billedPer, slaPercent, source, date,
                 unconfirmed, note);
     }
 }

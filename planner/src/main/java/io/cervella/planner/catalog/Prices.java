@@ -11,7 +11,7 @@ public record Prices(Double onDemandHour, Double spotHour,
                      @JsonProperty("commit_1y_hour") Double commit1yHour,
                      @JsonProperty("commit_3y_hour") Double commit3yHour,
                      Double flexSecond, Double activeSecond, Double month, Double gbMonth, Double gbEgress,
-                     String included) {
+                     Double creditMonth, String included) {
     public Prices {
         check("on_demand_hour", onDemandHour);
         check("spot_hour", spotHour);
@@ -22,6 +22,7 @@ public record Prices(Double onDemandHour, Double spotHour,
         check("month", month);
         check("gb_month", gbMonth);
         check("gb_egress", gbEgress);
+        check("credit_month", creditMonth);
     }
 
     private static void check(String key, Double value) {

@@ -43,7 +43,7 @@ class CatalogTest {
 
     @Test
     void theShippedCatalogReadsAndEveryOfferHasItsSourceAndDate() {
-        Catalog c = Catalog.load(SHIPPED, null);
+        Catalog c = Catalog.load(SHIPPED, List.of());
         assertTrue(c.offers().size() >= 40, "offers: " + c.offers().size());
         for (Catalog.Entry e : c.offers()) {
             assertTrue(e.offer().source().startsWith("http"), e.offer().id());
@@ -56,6 +56,35 @@ class CatalogTest {
         assertEquals(99.9, c.provider("gcp").orElseThrow().sla().percent());
         assertNull(c.provider("vast").orElseThrow().sla(), "Vast.ai publishes no SLA");
         assertTrue(c.provider("modal").orElseThrow().coldStartSeconds().typical() > 2, "a cold start breaks 2 s");
+        Performance rtx4090 = c.figures().stream().map(Catalog.Figure::performance)
+                .filter(p -> Performance.normalize(p.hardware()).equals("rtx 4090")).findFirst().orElseThrow();
+        assertEquals(95.0, rtx4090.decodeTokensPerSecond());
+        assertFalse(rtx4090.measured());
+        assertEquals(20.0, c.offer("railway-pro").orElseThrow().offer().prices().creditMonth());
+        assertEquals("vcpu", c.offer("railway-usage-vcpu").orElseThrow().offer().billedPer());
+    }
+
+    @Test
+    void aFileOfMeasuredFiguresNeedsNoProviderAndAPublishedFigureNeedsAUrl() throws Exception {
+        write("runpod.yaml", RUNPOD);
+        Path bench = Files.writeString(dir.resolve("bench.json"), """
+                {"catalog": 1, "read": "2026-11-27", "performance": [{"model": "Qwen3-4B", "hardware": "RTX  4090",
+                 "prompt_tokens": 900, "prefill_tokens_per_second": 9000, "decode_tokens_per_second": 120,
+                 "measured": true, "source": "cervella bench --hardware 'RTX 4090'"}]}
+                """);
+        Catalog c = Catalog.load(dir.resolve("shipped"), List.of(bench));
+        Catalog.Figure f = c.figures().getFirst();
+        assertTrue(f.performance().measured());
+        assertEquals("bench.json", f.file());
+        assertEquals(java.time.LocalDate.parse("2026-11-27"), f.performance().read());
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+                catalog: 1
+                read: 2026-11-27
+                performance:
+                  - {model: Qwen3-4B, hardware: L4, decode_tokens_per_second: 50, source: my notes}
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.load(dir.resolve("shipped"), List.of(bad)));
+        assertTrue(e.getMessage().contains("bad.yaml") && e.getMessage().contains("source"), e.getMessage());
     }
 
     @Test
@@ -69,12 +98,12 @@ class CatalogTest {
                   - {id: runpod-secure-h100, what: gpu-instance, gpu: {model: H100 SXM}, prices: {on_demand_hour: 2.99}, source: https://example.org/quote}
                   - {id: runpod-l4, what: gpu-instance, gpu: {model: L4}, prices: {on_demand_hour: 0.44}, source: https://example.org/quote}
                 """);
-        Catalog shipped = Catalog.load(dir.resolve("shipped"), null);
+        Catalog shipped = Catalog.load(dir.resolve("shipped"), List.of());
         assertEquals(LocalDate.parse("2026-11-09"), shipped.offer("runpod-secure-h100").orElseThrow().offer().read());
         assertEquals(LocalDate.parse("2026-08-19"), shipped.offer("runpod-volume").orElseThrow().offer().read());
         assertEquals(2.69, shipped.offer("runpod-secure-h100").orElseThrow().offer().prices().spotHour());
 
-        Catalog c = Catalog.load(dir.resolve("shipped"), user);
+        Catalog c = Catalog.load(dir.resolve("shipped"), List.of(user));
         Catalog.Entry h100 = c.offer("runpod-secure-h100").orElseThrow();
         assertEquals(2.99, h100.offer().prices().onDemandHour());
         assertNull(h100.offer().prices().spotHour(), "an override replaces the offer whole");
@@ -101,7 +130,7 @@ class CatalogTest {
     }
 
     private void assertMessage(String... parts) {
-        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.load(dir.resolve("shipped"), null));
+        ConfigException e = assertThrows(ConfigException.class, () -> Catalog.load(dir.resolve("shipped"), List.of()));
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), e.getMessage());
         }
@@ -111,7 +140,7 @@ class CatalogTest {
     @Test
     void aCatalogOlderThanTheLimitIsStaleAndNamesItsOldestEntries() throws Exception {
         write("runpod.yaml", RUNPOD);
-        Catalog c = Catalog.load(dir.resolve("shipped"), null);
+        Catalog c = Catalog.load(dir.resolve("shipped"), List.of());
         Catalog.Staleness fresh = c.staleness(LocalDate.parse("2026-11-17"), 90);
         assertFalse(fresh.stale());
         assertEquals(90, fresh.oldestAgeDays()); // 2026-08-19 → 2026-11-17
