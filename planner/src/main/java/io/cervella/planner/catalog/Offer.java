@@ -6,7 +6,7 @@ import java.util.Set;
 
 /** One thing a provider sells, its prices, and where and when they were read. */
 public record Offer(String id, String what, Gpu gpu, Double vcpus, Double memoryGb, String region, String currency,
-                    Prices prices, String billedPer, Double slaPercent, String source, LocalDate read, Boolean unconfirmed, String note) {
+                    Prices prices, String billedPer, Double slaPercent, String incomplete, String source, LocalDate read, Boolean unconfirmed, String note) {
     static final Set<String> KINDS = Set.of("gpu-instance", "cpu-instance", "serverless-gpu", "plan", "storage", "egress");
 
     public Offer {
@@ -27,7 +27,7 @@ public record Offer(String id, String what, Gpu gpu, Double vcpus, Double memory
 
     /** With the file's date when the offer gives none. */
     Offer readOn(LocalDate date) {
-        return read != null ? this : new Offer(id, what, gpu, vcpus, memoryGb, region, currency, prices, billedPer, slaPercent, source, date,
+        return read != null ? this : new Offer(id, what, gpu, vcpus, memoryGb, region, currency, prices, billedPer, slaPercent, incomplete, source, date,
                 unconfirmed, note);
     }
 }

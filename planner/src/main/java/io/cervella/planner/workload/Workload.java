@@ -57,6 +57,25 @@ public record Workload(Integer workload, String name, ModelSpec model, Double re
         return requestsPerDay * 30 * (promptTokens + completionTokens);
     }
 
+    /** The same profile with {@code factor} times the requests (and the busiest moment's concurrency). */
+    public Workload scaled(double factor) {
+        return new Workload(workload, name, model, requestsPerDay * factor, dailyShape, promptTokens, completionTokens,
+                (int) Math.max(1, Math.round(peakConcurrency * factor)), ttftP95Seconds, uptimePercent, budgetUsdPerMonth,
+                storageGb, egressGbPerMonth, cpuServices);
+    }
+
+    /** The same profile with another busiest moment. */
+    public Workload withPeakConcurrency(int requests) {
+        return new Workload(workload, name, model, requestsPerDay, dailyShape, promptTokens, completionTokens, requests,
+                ttftP95Seconds, uptimePercent, budgetUsdPerMonth, storageGb, egressGbPerMonth, cpuServices);
+    }
+
+    /** The same profile with another latency target. */
+    public Workload withTtftTarget(double seconds) {
+        return new Workload(workload, name, model, requestsPerDay, dailyShape, promptTokens, completionTokens, peakConcurrency,
+                seconds, uptimePercent, budgetUsdPerMonth, storageGb, egressGbPerMonth, cpuServices);
+    }
+
     public double cpuVcpus() {
         return cpuServices.stream().mapToDouble(CpuService::vcpus).sum();
     }
