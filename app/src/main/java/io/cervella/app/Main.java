@@ -1,6 +1,7 @@
 package io.cervella.app;
 
 import io.cervella.app.cli.BackupCommand;
+import io.cervella.app.cli.BenchCommand;
 import io.cervella.app.cli.KeysCommand;
 import io.cervella.app.cli.MemoryCommand;
 import io.cervella.app.cli.ModelCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "Self-hosted infrastructure for AI agent teams.",
         subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class,
             MemoryCommand.class, SyncCommand.class, VaultCommand.class, BackupCommand.class, RestoreCommand.class,
-            io.cervella.app.cli.ReloadCommand.class})
+            io.cervella.app.cli.ReloadCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -29,7 +30,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault, backup, restore, reload)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault, backup, restore, reload, bench)");
     }
 
     public static void main(String[] args) {
