@@ -11,7 +11,10 @@ import io.cervella.core.keys.ApiKeyRecord;
 import io.cervella.core.keys.KeyService;
 import io.cervella.core.keys.Scope;
 import io.cervella.core.usage.UsageLedger;
+import io.cervella.core.usage.UsageTraffic;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -19,8 +22,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The admin API: keys and usage. Every route needs the admin scope. */
+/** The admin API: keys, usage and the traffic the planner measures. Every route needs the admin scope. */
 public final class AdminEndpoints {
+    /** The window of GET /admin/usage/traffic, in days. */
+    public static final int TRAFFIC_DAYS_DEFAULT = 14;
+    public static final int TRAFFIC_DAYS_MAX = 90;
+
     private final KeyService keys;
     private final UsageLedger ledger;
     private final AdminActions audit;
@@ -36,7 +43,8 @@ public final class AdminEndpoints {
                 Route.of("GET", "/admin/keys", Scope.ADMIN, this::listKeys),
                 Route.of("POST", "/admin/keys", Scope.ADMIN, this::createKey),
                 Route.of("DELETE", "/admin/keys/{id}", Scope.ADMIN, this::revokeKey),
-                Route.of("GET", "/admin/usage", Scope.ADMIN, this::usage));
+                Route.of("GET", "/admin/usage", Scope.ADMIN, this::usage),
+                Route.of("GET", "/admin/usage/traffic", Scope.ADMIN, this::traffic));
     }
 
     private void listKeys(Exchange ex) throws Exception {
@@ -124,6 +132,38 @@ public final class AdminEndpoints {
             }
         }
         ex.sendJson(200, root);
+    }
+
+    /**
+     * One model's traffic in the last {@code days} days up to {@code now} (model null: the one with the
+     * most completion tokens), as the planner's --from-usage measures it; the API and a stopped server's
+     * data directory answer alike through this.
+     */
+    public static UsageTraffic lastDays(UsageLedger ledger, int days, String model, Instant now) {
+        if (days < 1 || days > TRAFFIC_DAYS_MAX) {
+            throw new IllegalArgumentException("days must be from 1 to " + TRAFFIC_DAYS_MAX + ", was " + days);
+        }
+        if (model != null && model.isBlank()) {
+            throw new IllegalArgumentException("the model must not be empty (leave it out to measure the model with"
+                    + " the most completion tokens)");
+        }
+        Instant to = now.truncatedTo(ChronoUnit.MILLIS); // the ledger's resolution
+        return ledger.traffic(to.minus(Duration.ofDays(days)), to, model);
+    }
+
+    private void traffic(Exchange ex) throws Exception {
+        String daysText = ex.query("days").orElse(String.valueOf(TRAFFIC_DAYS_DEFAULT)).trim();
+        int days = daysText.matches("\\d{1,3}") ? Integer.parseInt(daysText) : -1;
+        if (days < 1 || days > TRAFFIC_DAYS_MAX) {
+            throw ApiException.badRequest("invalid_value", "'days' must be a whole number of days from 1 to "
+                    + TRAFFIC_DAYS_MAX + ", was '" + daysText + "'");
+        }
+        String model = ex.query("model").orElse(null);
+        if (model != null && model.isBlank()) {
+            throw ApiException.badRequest("invalid_value", "'model' must not be empty (leave it out to measure the"
+                    + " model with the most completion tokens)");
+        }
+        ex.sendJson(200, UsageTrafficJson.toJson(lastDays(ledger, days, model, Instant.now())));
     }
 
     static ObjectNode toJson(ApiKeyRecord k) {

@@ -3,6 +3,9 @@ package io.cervella.core.usage;
 import io.cervella.core.store.MetadataStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,6 +230,132 @@ public final class UsageLedger implements AutoCloseable {
                             rs.getLong("ct"), rs.getDouble("cost"), rs.getDouble("lat"), avgTtft);
                 })
                 .list());
+    }
+
+    /** At most this many rows (the newest) feed {@link #traffic}'s sweep and percentile. */
+    public static final int TRAFFIC_SAMPLE = 100_000;
+
+    /**
+     * One model's traffic among the requests that ended in [from, to): {@code model}, or when null the
+     * model with the most completion tokens there (ties: more requests, then the name). Counts and means
+     * are summed in SQL over every row; the peak concurrency and the TTFT p95 in Java over the newest
+     * {@link #TRAFFIC_SAMPLE} rows.
+     */
+    public UsageTraffic traffic(Instant from, Instant to, String model) {
+        return traffic(from, to, model, TRAFFIC_SAMPLE);
+    }
+
+    /** {@link #traffic(Instant, Instant, String)} with another sample size (tests use a small one). */
+    UsageTraffic traffic(Instant from, Instant to, String model, int sampleLimit) {
+        if (!from.isBefore(to)) {
+            throw new IllegalArgumentException("the window must end after it starts: " + from + " to " + to);
+        }
+        double days = (to.toEpochMilli() - from.toEpochMilli()) / 86_400_000.0;
+        return store.jdbi().withHandle(h -> {
+            long fromMs = from.toEpochMilli();
+            long toMs = to.toEpochMilli();
+            record ModelTotal(String model, long requests, long completionTokens) {}
+            List<ModelTotal> totals = h.createQuery("SELECT model, COUNT(*) AS n, SUM(completion_tokens) AS ct "
+                            + "FROM usage_events WHERE ts >= :from AND ts < :to GROUP BY model")
+                    .bind("from", fromMs).bind("to", toMs)
+                    .map((rs, ctx) -> new ModelTotal(rs.getString("model"), rs.getLong("n"), rs.getLong("ct")))
+                    .list();
+            Map<String, Long> byModel = new LinkedHashMap<>();
+            totals.stream()
+                    .sorted(Comparator.comparingLong(ModelTotal::requests).reversed()
+                            .thenComparing(ModelTotal::model))
+                    .forEach(t -> byModel.put(t.model(), t.requests()));
+            String measured = model != null ? model : totals.stream()
+                    .sorted(Comparator.comparingLong(ModelTotal::completionTokens).reversed()
+                            .thenComparing(Comparator.comparingLong(ModelTotal::requests).reversed())
+                            .thenComparing(ModelTotal::model))
+                    .map(ModelTotal::model).findFirst().orElse(null);
+            List<Long> hourly = new ArrayList<>(Collections.nCopies(24, 0L));
+            if (measured == null) {
+                return new UsageTraffic(from, to, days, null, 0, 0, hourly, null, null, 0, null, false, byModel);
+            }
+
+            String inWindow = " FROM usage_events WHERE model = :model AND ts >= :from AND ts < :to";
+            record Totals(long requests, long errors, Double promptMean, Double completionMean) {}
+            Totals t = h.createQuery("SELECT COUNT(*) AS n, "
+                            + "SUM(CASE WHEN status >= 500 OR status = 0 THEN 1 ELSE 0 END) AS errors, "
+                            + "AVG(CASE WHEN status >= 200 AND status < 300 THEN prompt_tokens END) AS pt, "
+                            + "AVG(CASE WHEN status >= 200 AND status < 300 THEN completion_tokens END) AS ct"
+                            + inWindow)
+                    .bind("model", measured).bind("from", fromMs).bind("to", toMs)
+                    .map((rs, ctx) -> {
+                        double pt = rs.getDouble("pt");
+                        Double promptMean = rs.wasNull() ? null : pt;
+                        double ct = rs.getDouble("ct");
+                        Double completionMean = rs.wasNull() ? null : ct;
+                        return new Totals(rs.getLong("n"), rs.getLong("errors"), promptMean, completionMean);
+                    })
+                    .one();
+
+            // The start in whole milliseconds: the latency's fraction dropped alike on both databases
+            // (PostgreSQL's CAST rounds, SQLite's truncates).
+            String latencyMs = store.dialect() == MetadataStore.Dialect.SQLITE
+                    ? "CAST(latency_ms AS INTEGER)" : "CAST(TRUNC(latency_ms) AS BIGINT)";
+            h.createQuery("SELECT ((ts - " + latencyMs + ") / 3600000) % 24 AS hour, COUNT(*) AS n" + inWindow
+                            + " GROUP BY ((ts - " + latencyMs + ") / 3600000) % 24")
+                    .bind("model", measured).bind("from", fromMs).bind("to", toMs)
+                    .map((rs, ctx) -> Map.entry(rs.getInt("hour"), rs.getLong("n")))
+                    .forEach(e -> hourly.set(e.getKey(), e.getValue()));
+
+            record Row(long startMs, long endMs, boolean ok, Double ttftMs) {}
+            List<Row> sample = h.createQuery("SELECT ts, latency_ms, status, ttft_ms" + inWindow
+                            + " ORDER BY ts DESC LIMIT :limit")
+                    .bind("model", measured).bind("from", fromMs).bind("to", toMs).bind("limit", sampleLimit)
+                    .map((rs, ctx) -> {
+                        long end = rs.getLong("ts");
+                        long start = end - (long) rs.getDouble("latency_ms");
+                        int status = rs.getInt("status");
+                        double ttft = rs.getDouble("ttft_ms");
+                        Double ttftMs = rs.wasNull() ? null : ttft;
+                        return new Row(start, end, status >= 200 && status < 300, ttftMs);
+                    })
+                    .list();
+            int peak = peakInFlight(sample.stream().map(r -> new long[] {r.startMs(), r.endMs()}).toList());
+            Double p95 = nearestRankP95(sample.stream().filter(r -> r.ok() && r.ttftMs() != null)
+                    .mapToDouble(Row::ttftMs).toArray());
+            return new UsageTraffic(from, to, days, measured, t.requests(), t.errors(), hourly, t.promptMean(),
+                    t.completionMean(), peak, p95, t.requests() > sampleLimit, byModel);
+        });
+    }
+
+    /**
+     * The most intervals [start, end) open at once, each at least 1 ms long: a sweep over the starts
+     * (+1) and ends (−1) in time order, an end before a start at the same millisecond, so that a request
+     * sent right after another ended does not count as overlapping it.
+     */
+    static int peakInFlight(List<long[]> intervals) {
+        long[] events = new long[intervals.size() * 2];
+        int i = 0;
+        for (long[] iv : intervals) {
+            long start = iv[0];
+            long end = Math.max(iv[1], start + 1);
+            // time × 2, +1 for a start: sorting puts an end (even) before a start (odd) at the same time
+            events[i++] = start * 2 + 1;
+            events[i++] = end * 2;
+        }
+        Arrays.sort(events);
+        int open = 0;
+        int peak = 0;
+        for (long e : events) {
+            open += (e & 1) == 1 ? 1 : -1;
+            peak = Math.max(peak, open);
+        }
+        return peak;
+    }
+
+    /** The ⌈0.95 × n⌉-th smallest value; null for none. */
+    static Double nearestRankP95(double[] values) {
+        if (values.length == 0) {
+            return null;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[(95 * sorted.length + 99) / 100 - 1]; // ⌈0.95 n⌉ in integers: no rounding surprise
     }
 
     public long count() {
