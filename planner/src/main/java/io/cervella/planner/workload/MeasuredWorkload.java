@@ -41,7 +41,8 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
 
     /**
      * The traffic's figures on top of {@code base} (a --workload file; null for none). The ledger has no
-     * model sizes: they come from the base, which must describe the measured model.
+     * model sizes: the base's model describes what the measured model serves (the gateway's name, say
+     * cervella-baby, may differ from the model's own, Qwen3-4B, which the catalog's figures use).
      */
     public static MeasuredWorkload from(UsageTraffic traffic, Workload base) {
         String model = requireTraffic(traffic);
@@ -49,12 +50,8 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
             throw new IllegalArgumentException("--workload FILE must give the model's weights_gb (model: {name: " + model
                     + ", weights_gb: ...}): the usage ledger does not know model sizes");
         }
-        if (!base.model().name().equals(model)) {
-            throw new IllegalArgumentException("the usage ledger measured model '" + model + "' but --workload describes '"
-                    + base.model().name() + "': --workload must give " + model + "'s weights_gb (model: {name: " + model
-                    + ", weights_gb: ...}), the usage ledger does not know model sizes");
-        }
         Map<String, Source> sources = measuredSources();
+        sources.put("model.name", Source.WORKLOAD);
         sources.put("model.weights_gb", Source.WORKLOAD);
         if (base.model().kvCacheKibPerToken() != null) {
             sources.put("model.kv_cache_kib_per_token", Source.WORKLOAD);
@@ -67,14 +64,14 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
                 base.budgetUsdPerMonth(), base.storageGb(), base.egressGbPerMonth(), base.cpuServices()), sources, traffic);
     }
 
-    /** The traffic's figures with no --workload: the model's size as given, the rest the defaults. */
+    /**
+     * The traffic's figures with no --workload: the served model described as given (its name as the
+     * catalog knows it and its size), the rest the defaults.
+     */
     public static MeasuredWorkload withoutWorkload(UsageTraffic traffic, ModelSpec model) {
-        String measured = requireTraffic(traffic);
-        if (!model.name().equals(measured)) {
-            throw new IllegalArgumentException("the usage ledger measured model '" + measured + "' but the size given is for '"
-                    + model.name() + "'");
-        }
+        requireTraffic(traffic);
         Map<String, Source> sources = measuredSources();
+        sources.put("model.name", Source.GIVEN);
         sources.put("model.weights_gb", Source.GIVEN);
         if (model.kvCacheKibPerToken() != null) {
             sources.put("model.kv_cache_kib_per_token", Source.GIVEN);
@@ -89,7 +86,7 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
 
     private static Map<String, Source> measuredSources() {
         Map<String, Source> sources = new LinkedHashMap<>();
-        for (String m : List.of("model.name", "requests_per_day", "daily_shape", "prompt_tokens", "completion_tokens",
+        for (String m : List.of("requests_per_day", "daily_shape", "prompt_tokens", "completion_tokens",
                 "peak_concurrency")) {
             sources.put(m, Source.MEASURED);
         }
@@ -100,7 +97,7 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
                                   double uptimePercent, double budgetUsdPerMonth, double storageGb,
                                   double egressGbPerMonth, List<CpuService> cpuServices) {
         List<Double> shape = t.hourly().stream().map(Long::doubleValue).toList();
-        return new Workload(1, name, new ModelSpec(t.model(), model.weightsGb(), model.kvCacheKibPerToken()),
+        return new Workload(1, name, model,
                 t.requests() / t.days(), shape, t.promptTokensMean(), t.completionTokensMean(),
                 Math.max(1, t.peakConcurrency()), ttftP95Seconds, uptimePercent, budgetUsdPerMonth, storageGb,
                 egressGbPerMonth, cpuServices);
