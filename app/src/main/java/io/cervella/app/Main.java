@@ -5,6 +5,7 @@ import io.cervella.app.cli.BenchCommand;
 import io.cervella.app.cli.KeysCommand;
 import io.cervella.app.cli.MemoryCommand;
 import io.cervella.app.cli.ModelCommand;
+import io.cervella.app.cli.PlanCommand;
 import io.cervella.app.cli.RestoreCommand;
 import io.cervella.app.cli.ServeCommand;
 import io.cervella.app.cli.SyncCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
         description = "Self-hosted infrastructure for AI agent teams.",
         subcommands = {ServeCommand.class, KeysCommand.class, UsageCommand.class, ModelCommand.class, WorkerCommand.class,
             MemoryCommand.class, SyncCommand.class, VaultCommand.class, BackupCommand.class, RestoreCommand.class,
-            io.cervella.app.cli.ReloadCommand.class, BenchCommand.class})
+            io.cervella.app.cli.ReloadCommand.class, BenchCommand.class, PlanCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
@@ -30,7 +31,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault, backup, restore, reload, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (serve, worker, keys, usage, model, memory, sync, vault, backup, restore, reload, bench, plan)");
     }
 
     public static void main(String[] args) {

@@ -46,6 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the model's name as the server serves it")
     String model;
 
+    @Option(names = "--model-name", description = "the model's own name, as workloads and the catalog know it (e.g. Qwen3-4B"
+            + " when the server serves it as cervella-baby; default: --model)")
+    String modelName;
+
     @Option(names = "--hardware", required = true,
             description = "what the worker runs on: a GPU as the catalog names it (\"RTX 4090\", \"L4\") or cpu")
     String hardware;
@@ -105,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
                 m.decodeTokensPerSecond() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.decodeTokensPerSecond()));
         String servedAs = timings.stream().map(TimedChatStream.Timing::servedModel).filter(Objects::nonNull)
                 .reduce((a, b) -> b).orElse(model);
-        Performance figure = new Performance(model, hw, vcpus, quantization, (int) m.promptTokens(),
+        Performance figure = new Performance(modelName != null ? modelName : model, hw, vcpus, quantization, (int) m.promptTokens(),
                 significant(m.prefillTokensPerSecond()),
                 m.decodeTokensPerSecond() == null ? null : significant(m.decodeTokensPerSecond()),
                 significant(m.ttftSeconds()), true, commandLine(url), null, false, note(m, servedAs));

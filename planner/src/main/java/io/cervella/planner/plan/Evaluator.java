@@ -153,11 +153,9 @@ public final class Evaluator {
             notes.add(String.format(Locale.ROOT, "%.1f%% of requests find no warm worker (idle after %.0f s) and wait a cold start: typical %.1f s, worst %s s",
                     coldShare * 100, as.serverlessIdleSeconds(), coldStart.typical(), coldStart.worst() == null ? "?" : usd(coldStart.worst())));
         }
-        for (Offer o : offers(c)) {
-            if (o.unconfirmed()) {
-                notes.add(o.id() + ": price unconfirmed (" + (o.note() == null ? "see the catalog" : o.note()) + ")");
-            }
-        }
+        costs.stream().map(CostItem::offerId).filter(java.util.Objects::nonNull).distinct()
+                .flatMap(id -> catalog.offer(id).stream()).map(Catalog.Entry::offer).filter(Offer::unconfirmed)
+                .forEach(o -> notes.add(o.id() + ": price unconfirmed (" + (o.note() == null ? "see the catalog" : o.note()) + ")"));
         double total = costs.stream().mapToDouble(CostItem::usdPerMonth).sum();
         boolean withinBudget = w.budgetUsdPerMonth() == 0 || total <= w.budgetUsdPerMonth() + 1e-9;
         boolean serverlessFlex = c.gpu() instanceof GpuSide.Serverless s && !s.warm();

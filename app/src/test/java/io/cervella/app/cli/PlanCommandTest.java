@@ -1,0 +1,104 @@
+package io.cervella.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cervella.app.Main;
+import io.cervella.core.http.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** {@code cervella plan} on the shipped catalog and the team's profile, in each format, and its refusals. */
+class PlanCommandTest {
+    static final Path CATALOG = Path.of("..", "catalog");
+    static final Path TEAM = Path.of("..", "examples", "cervella-swarm.yaml");
+
+    @TempDir Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run plan(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("plan", "--catalog-dir", CATALOG.toString(), "--date", "2026-11-27"));
+        all.addAll(List.of(args));
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void theTeamsProfileAsJsonHasEveryArchitectureItsBillAndTheLoadSeries() throws Exception {
+        Run r = plan("--workload", TEAM.toString(), "--format", "json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode p = Json.MAPPER.readTree(r.out());
+        assertThat(p.path("catalog").path("stale").asBoolean()).isTrue(); // the shipped catalog holds 2024 entries
+        JsonNode rec = p.path("recommendation");
+        assertThat(rec.path("option").asString()).isNotBlank();
+        assertThat(rec.path("usd_per_month").asDouble()).isPositive();
+        List<String> archs = new ArrayList<>();
+        p.path("best_by_architecture").forEach(e -> archs.add(e.path("architecture").asString()));
+        assertThat(archs).contains("A", "B", "C", "D", "E");
+        // each best option's bill adds up to its total
+        for (JsonNode e : p.path("best_by_architecture")) {
+            double sum = 0;
+            for (JsonNode c : e.path("costs")) {
+                sum += c.path("usd_per_month").asDouble();
+            }
+            assertThat(sum).as(e.path("option").asString()).isCloseTo(e.path("usd_per_month").asDouble(), org.assertj.core.api.Assertions.within(0.05));
+            assertThat(e.path("performance").path("decode").path("source").asString())
+                    .isIn("measured", "published", "memory-bandwidth bound", "scaled by memory bandwidth");
+        }
+        assertThat(p.path("cost_vs_load")).hasSize(7);
+        assertThat(p.path("not_evaluated").path("gcp-t4").asString()).contains("incomplete");
+    }
+
+    @Test
+    void htmlIsOneFileWithTwoChartsAndNoScript() throws Exception {
+        Path out = dir.resolve("plan.html");
+        Run r = plan("--workload", TEAM.toString(), "--format", "html", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        String html = Files.readString(out);
+        assertThat(html).startsWith("<!doctype html>");
+        assertThat(html.split("<svg", -1)).hasSize(3);
+        assertThat(html).contains("Cost per option", "Cost against load", "polyline", "The catalog is stale");
+        assertThat(html).doesNotContain("<script", "http://cdn", "https://cdn");
+    }
+
+    @Test
+    void aMeasuredFigureFromBenchReplacesTheBandwidthBound() throws Exception {
+        Path bench = Files.writeString(dir.resolve("bench.json"), """
+                {"catalog": 1, "read": "2026-11-27", "performance": [{"model": "Qwen3-4B", "hardware": "RTX 3090",
+                 "prompt_tokens": 900, "prefill_tokens_per_second": 3000, "decode_tokens_per_second": 20,
+                 "measured": true, "source": "cervella bench --hardware 'RTX 3090'"}]}
+                """);
+        Run r = plan("--workload", TEAM.toString(), "--format", "json", "--catalog", bench.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode p = Json.MAPPER.readTree(r.out());
+        for (JsonNode e : p.path("ranked")) {
+            if (e.path("option").asString().contains("rtx-3090")) {
+                // 900/3000 + 250/20 = 12.8 s a request: far slower than the bound said
+                assertThat(e.path("ttft_p95_seconds").asDouble()).as(e.path("option").asString()).isGreaterThanOrEqualTo(0.3);
+            }
+        }
+        assertThat(r.out()).contains("\"source\" : \"measured\"");
+    }
+
+    @Test
+    void refusalsSayWhatIsMissing() {
+        Run none = plan();
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("give --workload FILE or --from-usage");
+        Run format = plan("--workload", TEAM.toString(), "--format", "pdf");
+        assertThat(format.code()).isEqualTo(2);
+        assertThat(format.err()).contains("--format must be table, json or html");
+        Run sizes = plan("--from-usage", "--data", dir.toString());
+        assertThat(sizes.code()).isEqualTo(2);
+        assertThat(sizes.err()).contains("needs --weights-gb");
+    }
+}
