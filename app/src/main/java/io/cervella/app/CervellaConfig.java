@@ -12,6 +12,7 @@ import io.cervella.backup.config.BackupConfig;
 import io.cervella.vault.config.VaultConfig;
 import io.cervella.edge.config.EdgeConfig;
 import io.cervella.ops.config.OpsConfig;
+import io.cervella.planner.config.PlannerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.List;
 /** The whole YAML file: each layer owns its section's record; this one only puts them together. */
 public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig database, GatewaySettings gateway,
                              List<ModelConfig> models, MemoryConfig memory, VaultConfig vault, BackupConfig backup,
-                             EdgeConfig edge, OpsConfig ops) {
+                             EdgeConfig edge, OpsConfig ops, PlannerConfig planner) {
     public CervellaConfig {
         server = server == null ? ServerConfig.defaults() : server;
         tls = tls == null ? TlsConfig.defaults() : tls;
@@ -31,6 +32,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
         backup = backup == null ? BackupConfig.defaults() : backup;
         edge = edge == null ? EdgeConfig.defaults() : edge;
         ops = ops == null ? OpsConfig.defaults() : ops;
+        planner = planner == null ? PlannerConfig.defaults() : planner;
         String chatModel = memory.chatModel();
         if (chatModel != null && models.stream().noneMatch(m -> m.name().equals(chatModel))) {
             throw new ConfigException("memory.chat_model: there is no model '" + chatModel + "' under models");
@@ -38,7 +40,7 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public static CervellaConfig defaults() {
-        return new CervellaConfig(null, null, null, null, null, null, null, null, null, null);
+        return new CervellaConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -59,10 +61,10 @@ public record CervellaConfig(ServerConfig server, TlsConfig tls, DatabaseConfig 
     }
 
     public CervellaConfig withServer(ServerConfig newServer) {
-        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault, backup, edge, ops);
+        return new CervellaConfig(newServer, tls, database, gateway, models, memory, vault, backup, edge, ops, planner);
     }
 
     public CervellaConfig withModels(List<ModelConfig> newModels) {
-        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault, backup, edge, ops);
+        return new CervellaConfig(server, tls, database, gateway, newModels, memory, vault, backup, edge, ops, planner);
     }
 }

@@ -228,7 +228,8 @@ public final class Platform implements AutoCloseable {
         started.add(alerts);
         routes.addAll(new io.cervella.ops.api.AlertEndpoints(alerts).routes());
         io.cervella.ops.ui.DashboardOverview overview = new io.cervella.ops.ui.DashboardOverview(ops, facts,
-                new io.cervella.ops.ui.LedgerViews(store), probes::summaries, new io.cervella.ops.ui.EngineAlertFeed(alerts), Clock.systemUTC());
+                new io.cervella.ops.ui.LedgerViews(store), probes::summaries, new io.cervella.ops.ui.EngineAlertFeed(alerts), Clock.systemUTC(),
+                new io.cervella.app.ops.PlanAdvisor(config.planner(), ledger, Clock.systemUTC()));
         routes.addAll(new io.cervella.ops.ui.DashboardEndpoints(keys, keys::byId, sessions, overview).routes());
 
         // Streams get an orderly end a little before Jetty's stop timeout cuts connections.

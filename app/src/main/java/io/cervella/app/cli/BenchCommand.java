@@ -219,6 +219,9 @@ public final class BenchCommand implements Callable<Integer> {
     private String commandLine(String url) {
         List<String> args = new ArrayList<>(List.of("cervella", "bench", "--server", withoutUserInfo(url), "--model", model,
                 "--hardware", hardware.strip()));
+        if (modelName != null) {
+            args.addAll(List.of("--model-name", modelName));
+        }
         if (vcpus != null) {
             args.addAll(List.of("--vcpus", vcpus.toString()));
         }

@@ -150,12 +150,11 @@ public final class PlanCommand implements Callable<Integer> {
 
     /** The catalog shipped with the application: beside it (the launcher says where), else ./catalog. */
     static Path shippedCatalog() {
-        String home = System.getProperty("cervella.home");
-        Path dir = home != null ? Path.of(home, "catalog") : Path.of("catalog");
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("no catalog at " + dir.toAbsolutePath() + ": give --catalog-dir DIR");
+        try {
+            return io.cervella.app.ops.PlanAdvisor.shippedCatalog();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("set planner.catalog_dir", "give --catalog-dir DIR"));
         }
-        return dir;
     }
 
     private static String trim(double v) {

@@ -63,7 +63,11 @@ class DashboardBrowserTest {
                         interval_seconds: 1
                         webhooks: [{name: team, url: "http://127.0.0.1:%d/hook"}]
                       probes: {interval_seconds: 1}
-                    """.formatted(app.getAddress().getPort(), backupKey, dir.resolve("repo"), app.getAddress().getPort());
+                    planner:
+                      workload: %s
+                      catalog_dir: %s
+                    """.formatted(app.getAddress().getPort(), backupKey, dir.resolve("repo"), app.getAddress().getPort(),
+                    Path.of("..", "examples", "cervella-swarm.yaml").toAbsolutePath(), Path.of("..", "catalog").toAbsolutePath());
             try (RunningPlatform p = RunningPlatform.start(dir.resolve("data"), yaml,
                     Map.of("CERVELLA_VAULT_PASSPHRASE", "a long vault passphrase for the test"))) {
                 // the data the panels must show, made through the platform as a user would
@@ -131,6 +135,11 @@ class DashboardBrowserTest {
                     assertThat(page.textContent("#devices")).contains("laptop-rafa");
                     assertThat(page.textContent("#apps")).contains("miracollo").contains("closed");
                     assertThat(page.textContent("#certificates")).contains("platform");
+                    // the planner's recommendation, made from the team's profile with the traffic the ledger measured
+                    assertThat(page.textContent("#hosting-choice")).containsPattern("(Recommended|Best compromise): .+ \\$[0-9.]+ a month");
+                    assertThat(page.textContent("#hosting-reasons")).contains("availability").contains("TTFT p95");
+                    assertThat(page.textContent("#hosting-meta")).contains("measured over 14 days").contains("of baby")
+                            .contains("price catalog is stale");
                     page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("desktop.png")).setFullPage(true));
 
                     // readable on a phone: nothing wider than the screen

@@ -2,6 +2,7 @@ package io.cervella.ops.ui;
 
 import io.cervella.ops.config.OpsConfig;
 import io.cervella.ops.facts.FactSource;
+import io.cervella.ops.facts.HostingAdvice;
 import io.cervella.ops.facts.PlatformFacts;
 import io.cervella.ops.probe.ProbeSummary;
 import java.time.Clock;
@@ -44,9 +45,17 @@ public final class DashboardOverview {
     private final Supplier<List<ProbeSummary>> probes;
     private final AlertFeed alerts;
     private final Clock clock;
+    private final Supplier<HostingAdvice> advice;
 
     public DashboardOverview(OpsConfig config, FactSource facts, LedgerViews ledger, Supplier<List<ProbeSummary>> probes,
                              AlertFeed alerts, Clock clock) {
+        this(config, facts, ledger, probes, alerts, clock, () -> null);
+    }
+
+    /** {@code advice}: the planner's current recommendation (null: no planner in this platform). */
+    public DashboardOverview(OpsConfig config, FactSource facts, LedgerViews ledger, Supplier<List<ProbeSummary>> probes,
+                             AlertFeed alerts, Clock clock, Supplier<HostingAdvice> advice) {
+        this.advice = advice;
         this.config = config;
         this.facts = facts;
         this.ledger = ledger;
@@ -104,6 +113,21 @@ public final class DashboardOverview {
         out.put("disk", Map.of("path", f.disk().path(), "used_share", f.disk().usedShare(), "usable_bytes", f.disk().usableBytes()));
         out.put("alerts", Map.of("firing", alerts.firing().stream().map(DashboardOverview::alert).toList(),
                 "recent", alerts.recent(20).stream().map(DashboardOverview::alert).toList()));
+        HostingAdvice a = advice.get();
+        if (a != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("made_at", a.madeAt().toString());
+            m.put("option", a.option());
+            m.put("architecture", a.architecture());
+            m.put("usd_per_month", a.usdPerMonth());
+            m.put("meets_all_targets", a.meetsAllTargets());
+            m.put("reasons", a.reasons());
+            m.put("sensitivity", a.sensitivity());
+            m.put("catalog_stale", a.catalogStale());
+            m.put("traffic", a.traffic());
+            m.put("problem", a.problem());
+            out.put("hosting", m);
+        }
         return out;
     }
 

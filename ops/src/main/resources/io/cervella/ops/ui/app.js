@@ -100,8 +100,27 @@ function render(d) {
   fill($("probes").tBodies[0], d.probes.map((p) => [p.name, badge(p.up === null ? "unknown" : p.up ? "up" : "down"), pct(p.uptime_24h), pct(p.uptime_7d), pct(p.uptime_30d)]));
   $("disk").textContent = "Data disk " + (100 * d.disk.used_share).toFixed(1) + "% used (" + d.disk.path + ")";
   $("certificates").replaceChildren(...d.certificates.map((x) => { const li = el("li"); li.append(badge(x.days_left < 14 ? "warning" : "ok"), x.name + ": " + x.days_left + " days left"); return li; }));
+  renderHosting(d.hosting);
   $("updated").textContent = "Updated " + new Date(d.generated_at).toLocaleTimeString() + " · refreshes every 30 s"
     + (d.ledger_error ? " · " + d.ledger_error : "");
+}
+
+// The planner's recommendation (cervella plan, made by the server from planner.workload).
+function renderHosting(h) {
+  $("panel-hosting").hidden = !h;
+  if (!h) return;
+  if (h.problem) {
+    $("hosting-choice").textContent = h.problem;
+    $("hosting-reasons").replaceChildren();
+    $("hosting-meta").textContent = "";
+    return;
+  }
+  const choice = $("hosting-choice");
+  choice.replaceChildren(badge(h.meets_all_targets ? "ok" : "warning"),
+    (h.meets_all_targets ? "Recommended: " : "Best compromise: ") + h.option + " (" + h.architecture + "), " + usd(h.usd_per_month) + " a month");
+  $("hosting-reasons").replaceChildren(...h.reasons.concat(h.sensitivity).map((x) => el("li", x)));
+  $("hosting-meta").textContent = "Made " + new Date(h.made_at).toLocaleString() + " from " + h.traffic
+    + (h.catalog_stale ? " · the price catalog is stale: check its prices" : "");
 }
 
 function drawCharts(d) {

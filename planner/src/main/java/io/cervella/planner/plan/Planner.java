@@ -199,16 +199,16 @@ public final class Planner {
         for (int i = today + 1; i < LOAD_FACTORS.length; i++) {
             Evaluation e = winnerByFactor.get(i);
             if (e != null && !Objects.equals(e.name(), winner.name())) {
-                out.add(String.format(Locale.ROOT, "load: at %s× the requests (%.0f a day) %s wins (%s a month)", Candidates.trim(LOAD_FACTORS[i]),
-                        w.requestsPerDay() * LOAD_FACTORS[i], e.name(), usd(e.usdPerMonth())));
+                out.add(String.format(Locale.ROOT, "load: at %s× the requests (%s a day) %s wins (%s a month)", Candidates.trim(LOAD_FACTORS[i]),
+                        perDay(w.requestsPerDay() * LOAD_FACTORS[i]), e.name(), usd(e.usdPerMonth())));
                 break;
             }
         }
         for (int i = today - 1; i >= 0; i--) {
             Evaluation e = winnerByFactor.get(i);
             if (e != null && !Objects.equals(e.name(), winner.name())) {
-                out.add(String.format(Locale.ROOT, "load: at %s× the requests (%.0f a day) %s wins (%s a month)", Candidates.trim(LOAD_FACTORS[i]),
-                        w.requestsPerDay() * LOAD_FACTORS[i], e.name(), usd(e.usdPerMonth())));
+                out.add(String.format(Locale.ROOT, "load: at %s× the requests (%s a day) %s wins (%s a month)", Candidates.trim(LOAD_FACTORS[i]),
+                        perDay(w.requestsPerDay() * LOAD_FACTORS[i]), e.name(), usd(e.usdPerMonth())));
                 break;
             }
         }
@@ -240,6 +240,11 @@ public final class Planner {
             m.add("the budget");
         }
         return m.isEmpty() ? "nothing" : String.join(" and ", m);
+    }
+
+    /** Requests a day: whole above ten, two decimals below (a quiet ledger measures a fraction a day). */
+    static String perDay(double v) {
+        return String.format(Locale.ROOT, v >= 10 ? "%.0f" : "%.2f", v);
     }
 
     static String usd(double v) {
