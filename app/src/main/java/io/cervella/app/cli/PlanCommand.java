@@ -105,7 +105,9 @@ public final class PlanCommand implements Callable<Integer> {
         if (maxAgeDays != null) {
             as = as.withMaxAgeDays(maxAgeDays);
         }
-        List<String> files = new ArrayList<>(List.of(dir + "/*.yaml"));
+        Path here = Path.of("").toAbsolutePath();
+        Path shown = dir.toAbsolutePath().normalize().startsWith(here) ? here.relativize(dir.toAbsolutePath().normalize()) : dir;
+        List<String> files = new ArrayList<>(List.of(shown + "/*.yaml"));
         userCatalogs.forEach(p -> files.add(p.toString()));
         Plan plan;
         try {

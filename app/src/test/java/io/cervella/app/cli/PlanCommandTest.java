@@ -68,6 +68,9 @@ class PlanCommandTest {
         assertThat(html.split("<svg", -1)).hasSize(3);
         assertThat(html).contains("Cost per option", "Cost against load", "polyline", "The catalog is stale");
         assertThat(html).doesNotContain("<script", "http://cdn", "https://cdn");
+        // an architecture with no option at some load must not poison the scale (it did: NaN coordinates)
+        assertThat(html).doesNotContain("NaN", "Infinity");
+        assertThat(html.split("<polyline", -1).length - 1).isGreaterThanOrEqualTo(4);
     }
 
     @Test
@@ -87,6 +90,17 @@ class PlanCommandTest {
             }
         }
         assertThat(r.out()).contains("\"source\" : \"measured\"");
+    }
+
+    @Test
+    void docsDecisionHoldsTheReportThePlannerMakesToday() throws Exception {
+        // docs/decision.md quotes the team's report; a change to the catalog or the planner must regenerate it
+        Run r = plan("--workload", TEAM.toString(), "--catalog", Path.of("..", "docs", "measured", "bench-cpu-2vcpu-2026-11-27.json").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        String doc = Files.readString(Path.of("..", "docs", "decision.md"));
+        String quoted = doc.substring(doc.indexOf("## The report"));
+        quoted = quoted.substring(quoted.indexOf("```\n") + 4, quoted.lastIndexOf("```"));
+        assertThat(quoted).as("regenerate with the command at the top of docs/decision.md").isEqualTo(r.out());
     }
 
     @Test

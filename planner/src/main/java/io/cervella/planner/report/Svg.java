@@ -14,7 +14,8 @@ final class Svg {
     /** Horizontal bars with their values, and a dashed line at {@code limit} when above 0. */
     static String bars(List<Bar> bars, double limit, String unit) {
         int rowHeight = 28;
-        int labelWidth = 360;
+        // wide enough for the longest label at about 6.6 px a character of the chart's 12 px font
+        int labelWidth = (int) Math.max(160, 10 + 6.6 * bars.stream().mapToInt(b -> b.label().length()).max().orElse(20));
         int plotWidth = 420;
         int height = bars.size() * rowHeight + 30;
         double max = Math.max(limit, bars.stream().mapToDouble(Bar::value).max().orElse(1)) * 1.1;
@@ -44,7 +45,9 @@ final class Svg {
             for (double[] p : se.points()) {
                 minX = Math.min(minX, p[0]);
                 maxX = Math.max(maxX, p[0]);
-                maxY = Math.max(maxY, p[1]);
+                if (!Double.isNaN(p[1])) {
+                    maxY = Math.max(maxY, p[1]);
+                }
             }
         }
         if (maxX == 0) {
@@ -55,7 +58,7 @@ final class Svg {
         java.util.function.DoubleUnaryOperator px = x -> left + (Math.log(x) - lo) / span * width;
         java.util.function.DoubleUnaryOperator py = y -> top + height - y / top_ * height;
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\">", left + width + 170, top + height + 40));
+        s.append(String.format(Locale.ROOT, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\">", left + width + 330, top + height + 40));
         s.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, top + height, left + width, top + height));
         s.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, top, left, top + height));
         for (int i = 0; i <= 4; i++) {
