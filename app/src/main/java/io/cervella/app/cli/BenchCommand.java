@@ -109,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
                 m.decodeTokensPerSecond() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.decodeTokensPerSecond()));
         String servedAs = timings.stream().map(TimedChatStream.Timing::servedModel).filter(Objects::nonNull)
                 .reduce((a, b) -> b).orElse(model);
-        Performance figure = new Performance(modelName != null ? modelName : model, hw, vcpus, quantization, (int) m.promptTokens(),
+        Performance figure = new Performance(modelName != null ? modelName : model, hw, vcpus, quantization, null, (int) m.promptTokens(),
                 significant(m.prefillTokensPerSecond()),
                 m.decodeTokensPerSecond() == null ? null : significant(m.decodeTokensPerSecond()),
                 significant(m.ttftSeconds()), true, commandLine(url), null, false, note(m, servedAs));

@@ -1,6 +1,7 @@
 package io.cervella.app.cli;
 
 import io.cervella.app.Main;
+import io.cervella.app.ops.PlanAdvisor;
 import io.cervella.core.http.Json;
 import io.cervella.core.usage.UsageTraffic;
 import io.cervella.planner.catalog.Catalog;
@@ -152,11 +153,8 @@ public final class PlanCommand implements Callable<Integer> {
 
     /** The catalog shipped with the application: beside it (the launcher says where), else ./catalog. */
     static Path shippedCatalog() {
-        try {
-            return io.cervella.app.ops.PlanAdvisor.shippedCatalog();
-        } catch (IllegalStateException e) {
-            throw new IllegalArgumentException(e.getMessage().replace("set planner.catalog_dir", "give --catalog-dir DIR"));
-        }
+        return PlanAdvisor.shippedCatalog().orElseThrow(() -> new IllegalArgumentException(
+                "no price catalog at " + PlanAdvisor.shippedCatalogPath().toAbsolutePath() + ": give --catalog-dir DIR"));
     }
 
     private static String trim(double v) {

@@ -49,7 +49,8 @@ final class TimedChatStream {
 
     TimedChatStream(String server, String key, Path cacert) {
         String base = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
-        this.server = base;
+        // messages name the server without any user:password the URL may carry
+        this.server = BenchCommand.withoutUserInfo(base);
         this.endpoint = URI.create(base + "/v1/chat/completions");
         this.key = key;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));

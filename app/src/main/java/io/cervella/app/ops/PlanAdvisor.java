@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +44,15 @@ public final class PlanAdvisor implements Supplier<HostingAdvice> {
         this.clock = clock;
     }
 
+    /** A plan that could not be made is tried again after this long (the file may have been mended). */
+    static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
+
     @Override
     public synchronized HostingAdvice get() {
         Instant now = clock.instant();
-        if (last == null || Duration.between(last.madeAt(), now).toMinutes() >= config.refreshMinutes()) {
+        Duration age = last == null ? null : Duration.between(last.madeAt(), now);
+        if (age == null || age.toMinutes() >= config.refreshMinutes()
+                || last.problem() != null && config.workload() != null && age.compareTo(RETRY_AFTER_FAILURE) >= 0) {
             last = make(now);
         }
         return last;
@@ -60,18 +66,25 @@ public final class PlanAdvisor implements Supplier<HostingAdvice> {
         try {
             Workload file = Workload.read(Path.of(config.workload()));
             Workload workload = file;
-            String traffic = "the traffic in " + config.workload();
+            String traffic = "the traffic in " + config.workload()
+                    + (config.fromUsageDays() > 0 ? " (the usage ledger holds no requests of "
+                    + (config.servedModel() != null ? config.servedModel() : file.model().name()) + " yet)" : "");
             if (config.fromUsageDays() > 0) {
-                UsageTraffic t = ledger.traffic(now.minus(Duration.ofDays(config.fromUsageDays())), now, null);
+                // the model the file describes, under the gateway's name for it when that differs
+                String served = config.servedModel() != null ? config.servedModel() : file.model().name();
+                UsageTraffic t = ledger.traffic(now.minus(Duration.ofDays(config.fromUsageDays())), now, served);
                 if (t.model() != null && t.requests() > 0 && t.promptTokensMean() != null && t.hourlyTotal() > 0) {
                     workload = MeasuredWorkload.from(t, file).workload();
-                    traffic = String.format(Locale.ROOT, "the traffic measured over %d days (%d requests of %s, %s a day) with the targets of %s",
-                            config.fromUsageDays(), t.requests(), t.model(),
+                    traffic = String.format(Locale.ROOT, "the traffic measured over %s (%d requests of %s, %s a day) with the targets of %s",
+                            t.days() == 1 ? "1 day" : t.days() == Math.rint(t.days()) ? (long) t.days() + " days"
+                                    : String.format(Locale.ROOT, "%.1f days", t.days()),
+                            t.requests(), t.model(),
                             String.format(Locale.ROOT, workload.requestsPerDay() >= 10 ? "%.0f" : "%.2f", workload.requestsPerDay()),
                             config.workload());
                 }
             }
-            Path dir = config.catalogDir() != null ? Path.of(config.catalogDir()) : shippedCatalog();
+            Path dir = config.catalogDir() != null ? Path.of(config.catalogDir()) : shippedCatalog().orElseThrow(() ->
+                    new IllegalStateException("no price catalog at " + shippedCatalogPath().toAbsolutePath() + ": set planner.catalog_dir"));
             Catalog catalog = Catalog.load(dir, config.catalog().stream().map(Path::of).toList());
             Plan plan = new Planner(catalog, Assumptions.DEFAULTS).plan(workload, LocalDate.ofInstant(now, ZoneOffset.UTC),
                     List.of(dir.toString()));
@@ -85,13 +98,15 @@ public final class PlanAdvisor implements Supplier<HostingAdvice> {
         }
     }
 
-    /** The catalog shipped beside the application (the launcher says where), else ./catalog. */
-    public static Path shippedCatalog() {
+    /** Where the catalog shipped with the application is: beside it (the launcher says where), else ./catalog. */
+    public static Path shippedCatalogPath() {
         String home = System.getProperty("cervella.home");
-        Path dir = home != null ? Path.of(home, "catalog") : Path.of("catalog");
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("no price catalog at " + dir.toAbsolutePath() + ": set planner.catalog_dir");
-        }
-        return dir;
+        return home != null ? Path.of(home, "catalog") : Path.of("catalog");
+    }
+
+    /** The shipped catalog, when it is there. */
+    public static Optional<Path> shippedCatalog() {
+        Path dir = shippedCatalogPath();
+        return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
     }
 }

@@ -46,7 +46,8 @@ class AlertsEndToEndTest {
                   alerts:
                     interval_seconds: 1
                     webhooks: [{name: team-slack, format: slack, url_env: TEAM_SLACK_WEBHOOK}]
-                    rules: [{name: upstream_down, for_seconds: 0}]
+                    # the build machine's own disk must not send a message of its own
+                    rules: [{name: upstream_down, for_seconds: 0}, {name: disk_full, enabled: false}]
                 """.formatted(appPort);
         String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/T000/B000/secret-token";
         try (RunningPlatform p = RunningPlatform.start(dir, yaml, java.util.Map.of("TEAM_SLACK_WEBHOOK", hook))) {

@@ -65,6 +65,7 @@ class DashboardBrowserTest {
                       probes: {interval_seconds: 1}
                     planner:
                       workload: %s
+                      served_model: baby
                       catalog_dir: %s
                     """.formatted(app.getAddress().getPort(), backupKey, dir.resolve("repo"), app.getAddress().getPort(),
                     Path.of("..", "examples", "cervella-swarm.yaml").toAbsolutePath(), Path.of("..", "catalog").toAbsolutePath());
@@ -138,7 +139,7 @@ class DashboardBrowserTest {
                     // the planner's recommendation, made from the team's profile with the traffic the ledger measured
                     assertThat(page.textContent("#hosting-choice")).containsPattern("(Recommended|Best compromise): .+ \\$[0-9.]+ a month");
                     assertThat(page.textContent("#hosting-reasons")).contains("availability").contains("TTFT p95");
-                    assertThat(page.textContent("#hosting-meta")).contains("measured over 14 days").contains("of baby")
+                    assertThat(page.textContent("#hosting-meta")).contains("measured over 1 day").contains("of baby")
                             .contains("price catalog is stale");
                     page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("desktop.png")).setFullPage(true));
 

@@ -40,13 +40,13 @@ class ReloadSignalTest {
                 Files.writeString(dir.resolve("cervella.yaml"), "edge:\n  apps:\n    - {name: hello, auth: none, upstreams: [{url: http://127.0.0.1:"
                         + up.getAddress().getPort() + "}]}\n");
                 new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).inheritIO().start().waitFor();
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 HttpResponse<String> r;
                 do {
                     Thread.sleep(100);
                     r = http.send(req, HttpResponse.BodyHandlers.ofString());
                 } while (r.statusCode() != 200 && System.nanoTime() < deadline);
-                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.statusCode()).as(server::transcript).isEqualTo(200);
                 assertThat(r.body()).isEqualTo("hello from the app");
                 assertThat(server.alive()).isTrue();
             }

@@ -18,11 +18,28 @@ final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
-    final List<String> output = new ArrayList<>();
+    /** What the server printed on its standard output so far (its log lines go to DATA/server-stderr.log). */
+    private final List<String> output;
+    private final Path data;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int port, List<String> output, Path data) {
         this.process = process;
         this.port = port;
+        this.output = output;
+        this.data = data;
+    }
+
+    /** Its output and its log so far, for a failing assertion's message. */
+    String transcript() {
+        String log;
+        try {
+            log = java.nio.file.Files.readString(data.resolve("server-stderr.log"));
+        } catch (IOException e) {
+            log = "(no log: " + e.getMessage() + ")";
+        }
+        synchronized (output) {
+            return "stdout:\n" + String.join("\n", output) + "\nlog:\n" + log;
+        }
     }
 
     static ServerProcess start(Path data) throws Exception {
@@ -59,8 +76,7 @@ final class ServerProcess implements AutoCloseable {
             }
         });
         int port = ready.get(60, TimeUnit.SECONDS);
-        ServerProcess sp = new ServerProcess(p, port);
-        return sp;
+        return new ServerProcess(p, port, lines, data);
     }
 
     int port() { return port; }

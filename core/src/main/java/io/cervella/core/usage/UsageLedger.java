@@ -250,10 +250,17 @@ public final class UsageLedger implements AutoCloseable {
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("the window must end after it starts: " + from + " to " + to);
         }
-        double days = (to.toEpochMilli() - from.toEpochMilli()) / 86_400_000.0;
         return store.jdbi().withHandle(h -> {
             long fromMs = from.toEpochMilli();
             long toMs = to.toEpochMilli();
+            // Days the ledger covers: a window reaching back before the ledger's first row counts from that
+            // row (a platform two days old asked about 14 days has 2 days of traffic), at least one day.
+            Long first = h.createQuery("SELECT MIN(ts) AS first FROM usage_events").map((rs, ctx) -> {
+                long v = rs.getLong("first");
+                return rs.wasNull() ? null : v;
+            }).one();
+            long covered = first == null || first <= fromMs ? toMs - fromMs : Math.max(0, toMs - first);
+            double days = Math.max(covered, Math.min(toMs - fromMs, 86_400_000L)) / 86_400_000.0;
             record ModelTotal(String model, long requests, long completionTokens) {}
             List<ModelTotal> totals = h.createQuery("SELECT model, COUNT(*) AS n, SUM(completion_tokens) AS ct "
                             + "FROM usage_events WHERE ts >= :from AND ts < :to GROUP BY model")

@@ -175,4 +175,23 @@ class UsageTrafficTest {
             assertThatThrownBy(() -> ledger.traffic(TO, D, null)).hasMessageContaining("must end after it starts");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void daysCountFromTheLedgersFirstRowWhenTheWindowReachesBeforeIt(StoreKind kind) throws Exception {
+        try (MetadataStore store = kind.open(dir); UsageLedger ledger = new UsageLedger(store)) {
+            // the platform's first request three days before the end of a 14-day window
+            recordAll(ledger, List.of(request("chat", TO.minus(Duration.ofDays(3)), 1_000, 200, 10, 5, 10.0),
+                    request("chat", TO.minus(Duration.ofHours(1)), 1_000, 200, 10, 5, 10.0)));
+            UsageTraffic t = ledger.traffic(TO.minus(Duration.ofDays(14)), TO, "chat");
+            assertThat(t.days()).isCloseTo(3.0 - 1.0 / 86_400, within(1e-9)); // from the first row's end
+            assertThat(t.requests()).isEqualTo(2);
+            // asked two hours after its first row, a ledger counts as one day, not as the two hours it holds
+            Instant early = TO.minus(Duration.ofDays(3)).plus(Duration.ofHours(2));
+            UsageTraffic young = ledger.traffic(early.minus(Duration.ofDays(14)), early, "chat");
+            assertThat(young.days()).isEqualTo(1.0);
+            assertThat(young.requests()).isEqualTo(1);
+
+        }
+    }
 }

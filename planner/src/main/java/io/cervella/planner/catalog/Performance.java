@@ -8,7 +8,7 @@ import java.util.Locale;
  * How fast a model runs on some hardware (docs/formats/catalog.md, Performance figures): published, or
  * measured by {@code cervella bench}. Rates are per second; decoding is one stream at a time.
  */
-public record Performance(String model, String hardware, Integer vcpus, String quantization, Integer promptTokens,
+public record Performance(String model, String hardware, Integer vcpus, String quantization, Double weightsGb, Integer promptTokens,
                           Double prefillTokensPerSecond, Double decodeTokensPerSecond, Double ttftSeconds,
                           Boolean measured, String source, LocalDate read, Boolean unconfirmed, String note) {
     public Performance {
@@ -20,6 +20,7 @@ public record Performance(String model, String hardware, Integer vcpus, String q
         ConfigException.check(decodeTokensPerSecond == null || decodeTokensPerSecond > 0, "decode_tokens_per_second", "must be positive");
         ConfigException.check(ttftSeconds == null || ttftSeconds > 0, "ttft_seconds", "must be positive");
         ConfigException.check(vcpus == null || vcpus >= 1, "vcpus", "must be at least 1");
+        ConfigException.check(weightsGb == null || weightsGb > 0, "weights_gb", "must be positive");
         measured = measured != null && measured;
         unconfirmed = unconfirmed != null && unconfirmed;
         ConfigException.check(source != null && !source.isBlank(), "source", "is required: a URL, or the command that measured it");
@@ -37,7 +38,7 @@ public record Performance(String model, String hardware, Integer vcpus, String q
     }
 
     Performance readOn(LocalDate date) {
-        return read != null ? this : new Performance(model, hardware, vcpus, quantization, promptTokens,
+        return read != null ? this : new Performance(model, hardware, vcpus, quantization, weightsGb, promptTokens,
                 prefillTokensPerSecond, decodeTokensPerSecond, ttftSeconds, measured, source, date, unconfirmed, note);
     }
 }

@@ -10,11 +10,13 @@ import java.util.List;
  * @param workload       a workload profile (docs/formats/workload.md): the targets, budget and model
  * @param catalog        catalog files of the user's own, read after the shipped catalog
  * @param catalogDir     the shipped catalog (default: catalog/ beside the application)
+ * @param servedModel    the gateway's name of the model to measure (default: the workload's model name,
+ *                       and when the ledger has none of it, no measurement)
  * @param fromUsageDays  measure the traffic in the usage ledger over this many days when it holds any
  *                       (0: use the file's traffic figures as they are)
  * @param refreshMinutes how long a recommendation is shown before it is made again
  */
-public record PlannerConfig(String workload, List<String> catalog, String catalogDir, Integer fromUsageDays,
+public record PlannerConfig(String workload, List<String> catalog, String catalogDir, String servedModel, Integer fromUsageDays,
                             Integer refreshMinutes) {
     public PlannerConfig {
         catalog = catalog == null ? List.of() : List.copyOf(catalog);
@@ -25,6 +27,6 @@ public record PlannerConfig(String workload, List<String> catalog, String catalo
     }
 
     public static PlannerConfig defaults() {
-        return new PlannerConfig(null, null, null, null, null);
+        return new PlannerConfig(null, null, null, null, null, null);
     }
 }

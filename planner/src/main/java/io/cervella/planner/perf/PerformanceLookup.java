@@ -54,7 +54,7 @@ public final class PerformanceLookup {
                     : bandwidths.get(Performance.normalize(member));
             Optional<Catalog.Figure> figure = best(model.name(), member);
             Rate d = figure.filter(f -> f.performance().decodeTokensPerSecond() != null)
-                    .map(f -> fromFigure(f, f.performance().decodeTokensPerSecond())).orElse(null);
+                    .map(f -> decodeFrom(f, model, member, bandwidth)).orElse(null);
             if (d == null && bandwidth != null) {
                 d = new Rate(bandwidth / model.weightsGb() * efficiency, Rate.Source.BANDWIDTH_BOUND,
                         String.format(Locale.ROOT, "%s: %.0f GB/s ÷ %.2f GB of weights × %.2f", member, bandwidth,
@@ -94,13 +94,43 @@ public final class PerformanceLookup {
                 fromFigure(figure.get(), p.decodeTokensPerSecond())));
     }
 
-    /** For one model on one hardware: a measured figure before a published one, the latest read first. */
+    /**
+     * For one model on one hardware: a measured figure before a published one, then the later read
+     * date, and among equals the one read last (a user's file after the shipped ones).
+     */
     private Optional<Catalog.Figure> best(String model, String hardware) {
         String h = Performance.normalize(hardware);
+        Comparator<Catalog.Figure> order = Comparator.comparing((Catalog.Figure f) -> f.performance().measured())
+                .thenComparing(f -> f.performance().read());
         return figures.stream()
                 .filter(f -> f.performance().model().equalsIgnoreCase(model) && Performance.normalize(f.performance().hardware()).equals(h))
-                .max(Comparator.comparing((Catalog.Figure f) -> f.performance().measured())
-                        .thenComparing(f -> f.performance().read()));
+                .reduce((a, b) -> order.compare(b, a) >= 0 ? b : a);
+    }
+
+    /**
+     * A figure's decoding rate for the workload's weights: decoding reads every weight once a token, so
+     * a figure taken with other weights (BF16 against Q4) is scaled by the sizes' ratio, at most to the
+     * bandwidth bound when the bandwidth is known.
+     */
+    private static Rate decodeFrom(Catalog.Figure f, ModelSpec model, String member, Double bandwidth) {
+        Performance p = f.performance();
+        double rate = p.decodeTokensPerSecond();
+        if (p.weightsGb() == null || Math.abs(p.weightsGb() / model.weightsGb() - 1) < 0.05) {
+            return fromFigure(f, rate);
+        }
+        double scaled = rate * p.weightsGb() / model.weightsGb();
+        String cap = "";
+        if (bandwidth != null && scaled > bandwidth / model.weightsGb()) {
+            scaled = bandwidth / model.weightsGb();
+            cap = ", capped at the bandwidth bound";
+        }
+        return new Rate(scaled, Rate.Source.SCALED_BY_WEIGHTS, String.format(Locale.ROOT, "%s: %s's %s tok/s at %s GB × %s/%s GB%s, %s",
+                member, p.measured() ? "a measurement" : "a published figure", trim(rate), trim(p.weightsGb()), trim(p.weightsGb()),
+                trim(model.weightsGb()), cap, f.file()));
+    }
+
+    private static String trim(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     private static Rate fromFigure(Catalog.Figure f, double value) {

@@ -6,6 +6,7 @@ public record Rate(double tokensPerSecond, Source source, String detail) {
     public enum Source {
         MEASURED("measured"),
         PUBLISHED("published"),
+        SCALED_BY_WEIGHTS("scaled by weight size"),
         BANDWIDTH_BOUND("memory-bandwidth bound"),
         SCALED("scaled by memory bandwidth");
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -78,10 +77,11 @@ public final class Candidates {
             case COMMIT_1Y -> p.commit1yHour();
             case COMMIT_3Y -> p.commit3yHour();
         };
-        return v == null ? null : usd(o, v, as);
+        return v == null ? null : toUsd(o, v, as);
     }
 
-    static double usd(Offer o, double amount, Assumptions as) {
+    /** An offer's amount in US dollars (EUR at the assumed rate). */
+    static double toUsd(Offer o, double amount, Assumptions as) {
         return o.currency().equals("EUR") ? amount * as.eurUsd() : amount;
     }
 
@@ -147,9 +147,9 @@ public final class Candidates {
         double gbs = Math.ceil(memoryGb);
         double usage = units * vcpuMonth + gbs * gbMonth;
         List<CostItem> items = new ArrayList<>();
-        items.add(new CostItem("CPU host (usage)", perVcpu.offer().id(), String.format(Locale.ROOT, "%.0f vCPU × %.2f/month", units, vcpuMonth),
+        items.add(new CostItem("CPU host (usage)", perVcpu.offer().id(), Numbers.plain(units) + " vCPU × " + Numbers.plain(vcpuMonth) + "/month",
                 units * vcpuMonth));
-        items.add(new CostItem("CPU host memory (usage)", perGb.offer().id(), String.format(Locale.ROOT, "%.0f GB × %.2f/month", gbs, gbMonth),
+        items.add(new CostItem("CPU host memory (usage)", perGb.offer().id(), Numbers.plain(gbs) + " GB × " + Numbers.plain(gbMonth) + "/month",
                 gbs * gbMonth));
         Optional<PlanFee> fee = PlanFee.cheapest(plans, usage, as);
         fee.ifPresent(f -> items.add(new CostItem("plan", f.offerId(), f.basis(), f.usdPerMonth())));
@@ -158,14 +158,10 @@ public final class Candidates {
 
     static double monthly(Offer o, Assumptions as) {
         Prices p = o.prices();
-        return usd(o, p.month() != null ? p.month() : p.onDemandHour() * as.hoursPerMonth(), as);
+        return toUsd(o, p.month() != null ? p.month() : p.onDemandHour() * as.hoursPerMonth(), as);
     }
 
     static String money(Offer o, double amount) {
-        return String.format(Locale.ROOT, "%s %s", o.currency(), trim(amount));
-    }
-
-    static String trim(double v) {
-        return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.5f", v).replaceAll("0+$", "");
+        return o.currency() + " " + Numbers.plain(amount);
     }
 }

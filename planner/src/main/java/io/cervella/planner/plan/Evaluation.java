@@ -1,12 +1,13 @@
 package io.cervella.planner.plan;
 
 import io.cervella.planner.perf.ModelPerformance;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * One candidate priced and checked against the workload's targets.
  *
- * @param replicas            GPU replicas (or warm serverless workers; 0 for scale-to-zero and CPU only)
+ * @param replicas            GPU replicas, or serverless workers the busiest hour needs (0: CPU only)
  * @param slotsPerReplica     requests one replica serves at once
  * @param serviceSeconds      how long one request holds a slot (its prompt, then its completion)
  * @param ttftP95Seconds      time to first token at the busiest hour's rate (M/M/c queueing, cold starts)
@@ -45,6 +46,6 @@ public record Evaluation(Candidate candidate, ModelPerformance performance, List
 
     /** The item that weighs most in the bill. */
     public CostItem largestCost() {
-        return costs.stream().max(java.util.Comparator.comparingDouble(CostItem::usdPerMonth)).orElseThrow();
+        return costs.stream().max(Comparator.comparingDouble(CostItem::usdPerMonth)).orElseThrow();
     }
 }

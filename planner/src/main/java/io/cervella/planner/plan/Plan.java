@@ -3,6 +3,7 @@ package io.cervella.planner.plan;
 import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.workload.Workload;
 import java.time.LocalDate;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +28,7 @@ public record Plan(Workload workload, Assumptions assumptions, LocalDate today, 
 
     /** Each architecture's best-ranked option. */
     public Map<Architecture, Evaluation> bestByArchitecture() {
-        Map<Architecture, Evaluation> out = new java.util.EnumMap<>(Architecture.class);
+        Map<Architecture, Evaluation> out = new EnumMap<>(Architecture.class);
         for (Evaluation e : ranked) {
             out.putIfAbsent(e.architecture(), e);
         }

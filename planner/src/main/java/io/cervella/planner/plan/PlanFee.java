@@ -3,7 +3,6 @@ package io.cervella.planner.plan;
 import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.catalog.Offer;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -17,11 +16,11 @@ record PlanFee(String offerId, String basis, double usdPerMonth) {
         PlanFee best = null;
         for (Catalog.Entry e : plans) {
             Offer o = e.offer();
-            double month = Candidates.usd(o, o.prices().month(), as);
-            double credit = o.prices().creditMonth() == null ? 0 : Candidates.usd(o, o.prices().creditMonth(), as);
+            double month = Candidates.toUsd(o, o.prices().month(), as);
+            double credit = o.prices().creditMonth() == null ? 0 : Candidates.toUsd(o, o.prices().creditMonth(), as);
             double fee = month - Math.min(usageUsd, credit);
             if (best == null || fee < best.usdPerMonth) {
-                best = new PlanFee(o.id(), String.format(Locale.ROOT, "%.2f/month, of which a %.2f credit pays usage", month, credit), fee);
+                best = new PlanFee(o.id(), Numbers.plain(month) + "/month, of which a " + Numbers.plain(credit) + " credit pays usage first", fee);
             }
         }
         return Optional.ofNullable(best);

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Makes a plan: evaluates every candidate the catalog allows, ranks them, picks the winner and says
@@ -20,6 +23,7 @@ import java.util.Objects;
 public final class Planner {
     /** The load factors of the cost-vs-load series and of the load sensitivity. */
     static final double[] LOAD_FACTORS = {0.25, 0.5, 1, 2, 4, 8, 16};
+    static final int TODAY = 2;
 
     private final Catalog catalog;
     private final Assumptions as;
@@ -61,25 +65,8 @@ public final class Planner {
                 case Evaluator.NotEvaluated n -> notEvaluated.putIfAbsent(n.subject(), n.reason());
             }
         }
-        out.sort(ranking(w));
+        out.sort(Ranking.of(w));
         return out;
-    }
-
-    /**
-     * Best first: missing the latency target weighs most (the model is then too slow to use), then
-     * the budget, then the uptime target (which mostly rests on assumed figures); among options that
-     * miss the uptime target the nearer one (in steps of 0.1 percentage point) first; then the cost.
-     */
-    static Comparator<Evaluation> ranking(Workload w) {
-        double target = w.uptimePercent() / 100;
-        return Comparator.comparingInt(Planner::misses)
-                .thenComparingLong(e -> e.uptimeMet() ? 0 : (long) Math.ceil((target - e.availability()) * 1000 - 1e-9))
-                .thenComparingDouble(Evaluation::usdPerMonth)
-                .thenComparing(Evaluation::name);
-    }
-
-    static int misses(Evaluation e) {
-        return (e.latencyMet() ? 0 : 4) + (e.withinBudget() ? 0 : 2) + (e.uptimeMet() ? 0 : 1);
     }
 
     /** The cheapest storage offer of a storage provider, for the data kept off-site. */
@@ -89,12 +76,12 @@ public final class Planner {
         }
         return catalog.offers().stream()
                 .filter(e -> e.provider().kind().equals("storage") && e.offer().what().equals("storage") && e.offer().prices().gbMonth() != null)
-                .min(Comparator.comparingDouble(e -> Candidates.usd(e.offer(), e.offer().prices().gbMonth(), as)))
+                .min(Comparator.comparingDouble(e -> Candidates.toUsd(e.offer(), e.offer().prices().gbMonth(), as)))
                 .map(e -> {
                     Offer o = e.offer();
-                    double price = Candidates.usd(o, o.prices().gbMonth(), as);
-                    return new CostItem("storage and backups", o.id(), String.format(Locale.ROOT, "%s GB × %s/GB-month",
-                            Candidates.trim(w.storageGb()), Candidates.trim(price)), w.storageGb() * price);
+                    double price = Candidates.toUsd(o, o.prices().gbMonth(), as);
+                    return new CostItem("storage and backups", o.id(), Numbers.plain(w.storageGb()) + " GB × " + Numbers.plain(price)
+                            + "/GB-month", w.storageGb() * price);
                 })
                 .orElseThrow(() -> new PlanException("the workload keeps " + w.storageGb()
                         + " GB but the catalog has no storage price (an offer with what: storage and prices.gb_month)"));
@@ -105,44 +92,35 @@ public final class Planner {
         List<String> reasons = new ArrayList<>();
         List<String> sensitivity = new ArrayList<>();
         long meeting = ranked.stream().filter(Evaluation::meetsAll).count();
-        String targets = String.format(Locale.ROOT, "TTFT p95 ≤ %s s, %s uptime%s", Candidates.trim(w.ttftP95Seconds()),
-                Evaluator.pct(w.uptimePercent()), w.budgetUsdPerMonth() > 0 ? ", ≤ " + usd(w.budgetUsdPerMonth()) + "/month" : "");
+        String targets = "TTFT p95 ≤ " + Numbers.plain(w.ttftP95Seconds()) + " s, " + Numbers.percent(w.uptimePercent()) + " uptime"
+                + (w.budgetUsdPerMonth() > 0 ? ", ≤ " + Numbers.usd(w.budgetUsdPerMonth()) + "/month" : "");
         if (winner.meetsAll()) {
             reasons.add(String.format(Locale.ROOT, "the cheapest of the %d options (of %d evaluated) that meet every target (%s): %s a month",
-                    meeting, ranked.size(), targets, usd(winner.usdPerMonth())));
+                    meeting, ranked.size(), targets, Numbers.usd(winner.usdPerMonth())));
         } else {
             reasons.add("no option meets every target (" + targets + ")" + impossible(w, ranked));
-            reasons.add("the best compromise misses " + missed(winner) + ": " + usd(winner.usdPerMonth()) + " a month");
+            reasons.add("the best compromise misses " + missed(winner) + ": " + Numbers.usd(winner.usdPerMonth()) + " a month");
         }
-        reasons.add(String.format(Locale.ROOT, "TTFT p95 %.2f s at the busiest hour (%.0f requests), %.2f s when %d arrive at once; %d replica%s × %d slots",
-                winner.ttftP95Seconds(), w.peakHourRequests(), winner.burstTtftSeconds(), w.peakConcurrency(), winner.replicas(),
-                winner.replicas() == 1 ? "" : "s", winner.slotsPerReplica()));
-        reasons.add("availability " + pctOf(winner.availability()) + " = " + winner.availabilityBasis()
+        reasons.add(String.format(Locale.ROOT, "TTFT p95 %s at the busiest hour (%.0f requests), %s when %d arrive at once; %d replica%s × %d slots",
+                Numbers.seconds(winner.ttftP95Seconds()), w.peakHourRequests(), Numbers.seconds(winner.burstTtftSeconds()), w.peakConcurrency(),
+                winner.replicas(), winner.replicas() == 1 ? "" : "s", winner.slotsPerReplica()));
+        reasons.add("availability " + Numbers.share(winner.availability()) + " = " + winner.availabilityBasis()
                 + (winner.availabilityAssumed() ? " — rests on assumed figures where no SLA is published" : ""));
         Evaluation runnerUp = runnerUp(ranked, winner);
         if (runnerUp != null) {
             double gap = runnerUp.usdPerMonth() - winner.usdPerMonth();
-            if (misses(runnerUp) == misses(winner) && gap < 0) {
+            boolean sameMisses = Ranking.misses(runnerUp) == Ranking.misses(winner);
+            if (sameMisses && gap < 0) {
                 reasons.add(String.format(Locale.ROOT, "the next architecture's best, %s (%s), costs %s less but reaches only %s%s",
-                        runnerUp.name(), runnerUp.architecture().label(), usd(-gap), pctOf(runnerUp.availability()),
+                        runnerUp.name(), runnerUp.architecture().label(), Numbers.usd(-gap), Numbers.share(runnerUp.availability()),
                         runnerUp.availabilityAssumed() ? " (on assumed figures)" : ""));
-            } else if (misses(runnerUp) == misses(winner)) {
-                CostItem item = winner.largestCost();
-                reasons.add(String.format(Locale.ROOT, "%s less than the next architecture's best, %s (%s: %s)", usd(gap), runnerUp.name(),
-                        runnerUp.architecture().label(), runnerUp.architecture().description()));
-                if (item.usdPerMonth() > 0) {
-                    sensitivity.add(String.format(Locale.ROOT, "price: %s (%s) would have to cost %.0f%% more (%s → %s a month) for %s to win",
-                            item.what(), item.offerId(), 100 * gap / item.usdPerMonth(), usd(item.usdPerMonth()),
-                            usd(item.usdPerMonth() + gap), runnerUp.name()));
-                }
-                CostItem theirs = runnerUp.largestCost();
-                if (theirs.usdPerMonth() > gap) {
-                    sensitivity.add(String.format(Locale.ROOT, "price: or %s (%s) %.0f%% less (%s → %s a month)", theirs.what(), theirs.offerId(),
-                            100 * gap / theirs.usdPerMonth(), usd(theirs.usdPerMonth()), usd(theirs.usdPerMonth() - gap)));
-                }
+            } else if (sameMisses) {
+                reasons.add(String.format(Locale.ROOT, "%s less than the next architecture's best, %s (%s: %s)", Numbers.usd(gap),
+                        runnerUp.name(), runnerUp.architecture().label(), runnerUp.architecture().description()));
+                priceSensitivity(winner, runnerUp, gap).forEach(sensitivity::add);
             } else {
                 reasons.add("the next architecture's best, " + runnerUp.name() + ", misses " + missed(runnerUp)
-                        + " (" + usd(runnerUp.usdPerMonth()) + " a month)");
+                        + " (" + Numbers.usd(runnerUp.usdPerMonth()) + " a month)");
             }
         }
         sensitivity.addAll(loadSensitivity(w, winner, winnerByFactor));
@@ -151,107 +129,108 @@ public final class Planner {
                     .min(Comparator.comparingDouble(Evaluation::usdPerMonth))
                     .ifPresent(e -> sensitivity.add(String.format(Locale.ROOT,
                             "budget: %s a month buys the uptime target on published SLAs alone: %s (%s), %s",
-                            usd(e.usdPerMonth()), e.name(), e.architecture().label(), pctOf(e.availability()))));
+                            Numbers.usd(e.usdPerMonth()), e.name(), e.architecture().label(), Numbers.share(e.availability()))));
         }
         return new Plan.Recommendation(winner, winner.meetsAll(), List.copyOf(reasons), runnerUp, List.copyOf(sensitivity));
+    }
+
+    /**
+     * Which price would have to move, and how far, for the runner-up to cost what the winner does:
+     * the largest line of either bill that the other does not share (a shared offer moves both).
+     */
+    private static List<String> priceSensitivity(Evaluation winner, Evaluation runnerUp, double gap) {
+        List<String> out = new ArrayList<>();
+        if (gap <= 0) {
+            return out;
+        }
+        largestNotIn(winner, runnerUp).ifPresent(item -> out.add(String.format(Locale.ROOT,
+                "price: %s (%s) would have to cost %.0f%% more (%s → %s a month) for %s to win", item.what(), item.offerId(),
+                100 * gap / item.usdPerMonth(), Numbers.usd(item.usdPerMonth()), Numbers.usd(item.usdPerMonth() + gap), runnerUp.name())));
+        largestNotIn(runnerUp, winner).filter(item -> item.usdPerMonth() > gap).ifPresent(item -> out.add(String.format(Locale.ROOT,
+                "price: or %s (%s) %.0f%% less (%s → %s a month)", item.what(), item.offerId(), 100 * gap / item.usdPerMonth(),
+                Numbers.usd(item.usdPerMonth()), Numbers.usd(item.usdPerMonth() - gap))));
+        return out;
+    }
+
+    private static Optional<CostItem> largestNotIn(Evaluation of, Evaluation other) {
+        Set<String> shared = other.costs().stream().map(CostItem::offerId).filter(Objects::nonNull).collect(Collectors.toSet());
+        return of.costs().stream().filter(c -> c.offerId() != null && !shared.contains(c.offerId()) && c.usdPerMonth() > 0)
+                .max(Comparator.comparingDouble(CostItem::usdPerMonth));
     }
 
     /** For each target no option meets, what comes closest. */
     private static String impossible(Workload w, List<Evaluation> ranked) {
         List<String> out = new ArrayList<>();
         if (ranked.stream().noneMatch(Evaluation::latencyMet)) {
-            Evaluation fastest = ranked.stream().min(Comparator.comparingDouble(e -> Math.max(e.ttftP95Seconds(), e.burstTtftSeconds()))).orElseThrow();
-            out.add(String.format(Locale.ROOT, "no option reaches a TTFT p95 of %s s: the fastest, %s, gives %.2f s",
-                    Candidates.trim(w.ttftP95Seconds()), fastest.name(), Math.max(fastest.ttftP95Seconds(), fastest.burstTtftSeconds())));
+            Evaluation fastest = ranked.stream().min(Comparator.comparingDouble(Planner::slowest)).orElseThrow();
+            out.add("no option reaches a TTFT p95 of " + Numbers.plain(w.ttftP95Seconds()) + " s: the fastest, " + fastest.name()
+                    + ", gives " + Numbers.seconds(slowest(fastest)));
         }
         if (ranked.stream().noneMatch(Evaluation::uptimeMet)) {
             Evaluation most = ranked.stream().max(Comparator.comparingDouble(Evaluation::availability)).orElseThrow();
-            out.add("no option reaches " + Evaluator.pct(w.uptimePercent()) + ": the most available, " + most.name() + ", gives "
-                    + pctOf(most.availability()));
+            out.add("no option reaches " + Numbers.percent(w.uptimePercent()) + ": the most available, " + most.name() + ", gives "
+                    + Numbers.share(most.availability()));
         }
         if (w.budgetUsdPerMonth() > 0 && ranked.stream().noneMatch(Evaluation::withinBudget)) {
             Evaluation cheapest = ranked.stream().min(Comparator.comparingDouble(Evaluation::usdPerMonth)).orElseThrow();
-            out.add("no option costs " + usd(w.budgetUsdPerMonth()) + " or less: the cheapest, " + cheapest.name() + ", costs "
-                    + usd(cheapest.usdPerMonth()));
+            out.add("no option costs " + Numbers.usd(w.budgetUsdPerMonth()) + " or less: the cheapest, " + cheapest.name() + ", costs "
+                    + Numbers.usd(cheapest.usdPerMonth()));
         }
         if (out.isEmpty()) {
             List<Evaluation> both = ranked.stream().filter(e -> e.latencyMet() && e.withinBudget()).toList();
             if (!both.isEmpty()) {
                 Evaluation most = both.stream().max(Comparator.comparingDouble(Evaluation::availability)).orElseThrow();
-                out.add("within the budget and the latency target the most available option reaches " + pctOf(most.availability()));
+                out.add("within the budget and the latency target the most available option, " + most.name() + ", reaches "
+                        + Numbers.share(most.availability()));
             }
             ranked.stream().filter(e -> e.latencyMet() && e.uptimeMet()).min(Comparator.comparingDouble(Evaluation::usdPerMonth))
-                    .ifPresent(e -> out.add("the latency and uptime targets together cost at least " + usd(e.usdPerMonth())
+                    .ifPresent(e -> out.add("the latency and uptime targets together cost at least " + Numbers.usd(e.usdPerMonth())
                             + " a month (" + e.name() + ")"));
         }
         return out.isEmpty() ? "" : ": " + String.join("; ", out);
     }
 
+    private static double slowest(Evaluation e) {
+        return Math.max(e.ttftP95Seconds(), e.burstTtftSeconds());
+    }
+
     private static Evaluation runnerUp(List<Evaluation> ranked, Evaluation winner) {
-        return ranked.stream().filter(e -> e.architecture() != winner.architecture() && misses(e) == misses(winner)).findFirst()
+        return ranked.stream().filter(e -> e.architecture() != winner.architecture() && Ranking.misses(e) == Ranking.misses(winner))
+                .findFirst()
                 .orElse(ranked.stream().filter(e -> e.architecture() != winner.architecture()).findFirst().orElse(null));
     }
 
-    /** The nearest load factors, below and above today's, at which another option wins. */
+    /** The nearest load factors, above and below today's, at which another option wins. */
     private static List<String> loadSensitivity(Workload w, Evaluation winner, List<Evaluation> winnerByFactor) {
         List<String> out = new ArrayList<>();
-        int today = indexOf(1);
-        for (int i = today + 1; i < LOAD_FACTORS.length; i++) {
-            Evaluation e = winnerByFactor.get(i);
-            if (e != null && !Objects.equals(e.name(), winner.name())) {
-                out.add(String.format(Locale.ROOT, "load: at %s× the requests (%s a day) %s wins (%s a month)", Candidates.trim(LOAD_FACTORS[i]),
-                        perDay(w.requestsPerDay() * LOAD_FACTORS[i]), e.name(), usd(e.usdPerMonth())));
-                break;
-            }
-        }
-        for (int i = today - 1; i >= 0; i--) {
-            Evaluation e = winnerByFactor.get(i);
-            if (e != null && !Objects.equals(e.name(), winner.name())) {
-                out.add(String.format(Locale.ROOT, "load: at %s× the requests (%s a day) %s wins (%s a month)", Candidates.trim(LOAD_FACTORS[i]),
-                        perDay(w.requestsPerDay() * LOAD_FACTORS[i]), e.name(), usd(e.usdPerMonth())));
-                break;
+        for (int step : new int[] {1, -1}) {
+            for (int i = TODAY + step; i >= 0 && i < LOAD_FACTORS.length; i += step) {
+                Evaluation e = winnerByFactor.get(i);
+                if (e != null && !Objects.equals(e.name(), winner.name())) {
+                    out.add(String.format(Locale.ROOT, "load: at %s× the requests (%s a day) %s wins (%s a month)", Numbers.plain(LOAD_FACTORS[i]),
+                            Numbers.perDay(w.requestsPerDay() * LOAD_FACTORS[i]), e.name(), Numbers.usd(e.usdPerMonth())));
+                    break;
+                }
             }
         }
         if (out.isEmpty()) {
-            out.add(String.format(Locale.ROOT, "load: the winner stays the same from %s× to %s× today's requests",
-                    Candidates.trim(LOAD_FACTORS[0]), Candidates.trim(LOAD_FACTORS[LOAD_FACTORS.length - 1])));
+            out.add("load: the winner stays the same from " + Numbers.plain(LOAD_FACTORS[0]) + "× to "
+                    + Numbers.plain(LOAD_FACTORS[LOAD_FACTORS.length - 1]) + "× today's requests");
         }
         return out;
-    }
-
-    private static int indexOf(double factor) {
-        for (int i = 0; i < LOAD_FACTORS.length; i++) {
-            if (LOAD_FACTORS[i] == factor) {
-                return i;
-            }
-        }
-        throw new IllegalStateException();
     }
 
     static String missed(Evaluation e) {
         List<String> m = new ArrayList<>();
         if (!e.latencyMet()) {
-            m.add(String.format(Locale.ROOT, "the latency target (%.2f s)", Math.max(e.ttftP95Seconds(), e.burstTtftSeconds())));
+            m.add("the latency target (" + Numbers.seconds(slowest(e)) + ")");
         }
         if (!e.uptimeMet()) {
-            m.add("the uptime target (" + pctOf(e.availability()) + (e.availabilityAssumed() ? ", on assumed figures" : "") + ")");
+            m.add("the uptime target (" + Numbers.share(e.availability()) + (e.availabilityAssumed() ? ", on assumed figures" : "") + ")");
         }
         if (!e.withinBudget()) {
             m.add("the budget");
         }
         return m.isEmpty() ? "nothing" : String.join(" and ", m);
-    }
-
-    /** Requests a day: whole above ten, two decimals below (a quiet ledger measures a fraction a day). */
-    static String perDay(double v) {
-        return String.format(Locale.ROOT, v >= 10 ? "%.0f" : "%.2f", v);
-    }
-
-    static String usd(double v) {
-        return String.format(Locale.ROOT, "%.2f USD", v);
-    }
-
-    static String pctOf(double fraction) {
-        return String.format(Locale.ROOT, "%.3f%%", fraction * 100);
     }
 }

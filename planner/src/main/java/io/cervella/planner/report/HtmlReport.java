@@ -4,6 +4,7 @@ import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.plan.Architecture;
 import io.cervella.planner.plan.CostItem;
 import io.cervella.planner.plan.Evaluation;
+import io.cervella.planner.plan.Numbers;
 import io.cervella.planner.plan.Plan;
 import io.cervella.planner.workload.Workload;
 import java.util.ArrayList;
@@ -17,6 +18,9 @@ import java.util.Map;
  * could not be evaluated. No script, no external resource: it opens anywhere and can be mailed.
  */
 public final class HtmlReport {
+    /** Options listed in the ranking. */
+    static final int TOP = 25;
+
     private HtmlReport() {}
 
     private static final String STYLE = """
@@ -51,9 +55,9 @@ public final class HtmlReport {
         }
         h.append("<p>").append(Html.escape(String.format(Locale.ROOT,
                 "Workload: %s requests a day (%s in the busiest hour), %s prompt and %s completion tokens, up to %d at once. "
-                        + "Targets: first token within %s s (p95), %s%% uptime, %s.",
+                        + "Targets: first token within %s s (p95), %s uptime, %s.",
                 Format.number(w.requestsPerDay()), Format.number(Math.round(w.peakHourRequests())), Format.number(w.promptTokens()),
-                Format.number(w.completionTokens()), w.peakConcurrency(), Format.number(w.ttftP95Seconds()), Format.number(w.uptimePercent()),
+                Format.number(w.completionTokens()), w.peakConcurrency(), Format.number(w.ttftP95Seconds()), Numbers.percent(w.uptimePercent()),
                 w.budgetUsdPerMonth() > 0 ? "at most " + Format.usd(w.budgetUsdPerMonth()) + " USD a month" : "no budget set"))).append("</p>");
 
         Plan.Recommendation r = plan.recommendation();
@@ -76,7 +80,7 @@ public final class HtmlReport {
         }
         h.append(Svg.bars(bars, w.budgetUsdPerMonth(), "USD"));
 
-        h.append("<h2>Cost against load</h2><p><small>Each architecture's cheapest option that still meets the latency target, from a quarter of today's requests to sixteen times as many; the dashed line is the budget.</small></p>");
+        h.append("<h2>Cost against load</h2><p><small>Each architecture's cheapest option that still meets the latency target (each with the replicas the ranking chose), from a quarter of today's requests to sixteen times as many; the dashed line is the budget.</small></p>");
         List<Svg.Series> series = new ArrayList<>();
         for (Architecture a : Architecture.values()) {
             List<double[]> points = new ArrayList<>();
@@ -90,7 +94,8 @@ public final class HtmlReport {
                 series.add(new Svg.Series(a.label() + ": " + a.description(), "a-" + a.label(), points));
             }
         }
-        h.append(series.isEmpty() ? "<p>No option meets the latency target at any load.</p>" : Svg.lines(series, w.budgetUsdPerMonth()));
+        h.append(w.requestsPerDay() == 0 ? "<p>The workload has no requests: there is no load to scale.</p>"
+                : series.isEmpty() ? "<p>No option meets the latency target at any load.</p>" : Svg.lines(series, w.budgetUsdPerMonth()));
 
         h.append("<h2>The recommended option's bill</h2><table><tr><th>Item</th><th>Offer</th><th>Basis</th><th>USD a month</th></tr>");
         for (CostItem c : win.costs()) {
@@ -103,9 +108,9 @@ public final class HtmlReport {
 
         h.append("<h2>Best of each architecture</h2>");
         table(h, new ArrayList<>(plan.bestByArchitecture().values()), true);
-        h.append("<h2>Ranking</h2><p><small>Top ").append(Math.min(25, plan.ranked().size())).append(" of ").append(plan.ranked().size())
+        h.append("<h2>Ranking</h2><p><small>Top ").append(Math.min(TOP, plan.ranked().size())).append(" of ").append(plan.ranked().size())
                 .append(" options. * availability rests on assumed figures where no SLA is published.</small></p>");
-        table(h, plan.ranked().stream().limit(25).toList(), false);
+        table(h, plan.ranked().stream().limit(TOP).toList(), false);
 
         if (!plan.notEvaluated().isEmpty()) {
             h.append("<h2>Not evaluated</h2><ul>");

@@ -105,12 +105,12 @@ public final class JsonReport {
         o.put("latency_met", e.latencyMet());
         o.put("uptime_met", e.uptimeMet());
         o.put("within_budget", e.withinBudget());
+        o.put("service_seconds", round(e.serviceSeconds()));
+        o.put("cold_start_share", e.coldStartShare());
         if (!details) {
             return o;
         }
         o.put("availability_basis", e.availabilityBasis());
-        o.put("service_seconds", round(e.serviceSeconds()));
-        o.put("cold_start_share", e.coldStartShare());
         ObjectNode perf = o.putObject("performance");
         perf.set("prefill", rate(e.performance().prefill()));
         perf.set("decode", rate(e.performance().decode()));

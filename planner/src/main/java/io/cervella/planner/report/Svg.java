@@ -18,7 +18,7 @@ final class Svg {
         int labelWidth = (int) Math.max(160, 10 + 6.6 * bars.stream().mapToInt(b -> b.label().length()).max().orElse(20));
         int plotWidth = 420;
         int height = bars.size() * rowHeight + 30;
-        double max = Math.max(limit, bars.stream().mapToDouble(Bar::value).max().orElse(1)) * 1.1;
+        double max = Math.max(1e-9, Math.max(limit, bars.stream().mapToDouble(Bar::value).max().orElse(1))) * 1.1;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\">", labelWidth + plotWidth + 90, height));
         for (int i = 0; i < bars.size(); i++) {
@@ -53,10 +53,10 @@ final class Svg {
         if (maxX == 0) {
             return "<p>No option meets the latency target at any load.</p>";
         }
-        maxY *= 1.1;
-        final double lo = Math.log(minX), span = Math.max(1e-9, Math.log(maxX) - Math.log(minX)), top_ = maxY;
+        maxY = Math.max(1e-9, maxY * 1.1);
+        final double lo = Math.log(minX), span = Math.max(1e-9, Math.log(maxX) - Math.log(minX)), yMax = maxY;
         java.util.function.DoubleUnaryOperator px = x -> left + (Math.log(x) - lo) / span * width;
-        java.util.function.DoubleUnaryOperator py = y -> top + height - y / top_ * height;
+        java.util.function.DoubleUnaryOperator py = y -> top + height - y / yMax * height;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\">", left + width + 330, top + height + 40));
         s.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, top + height, left + width, top + height));

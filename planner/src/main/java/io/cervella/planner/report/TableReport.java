@@ -5,6 +5,7 @@ import io.cervella.planner.plan.Architecture;
 import io.cervella.planner.plan.Assumptions;
 import io.cervella.planner.plan.CostItem;
 import io.cervella.planner.plan.Evaluation;
+import io.cervella.planner.plan.Numbers;
 import io.cervella.planner.plan.Plan;
 import io.cervella.planner.workload.Workload;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ public final class TableReport {
         out.append(String.format(Locale.ROOT, "Workload: %s requests/day, busiest hour %s (%.3f/s), prompt %s / completion %s tokens, peak concurrency %d%n",
                 Format.number(w.requestsPerDay()), Format.number(Math.round(w.peakHourRequests())), w.peakRequestsPerSecond(),
                 Format.number(w.promptTokens()), Format.number(w.completionTokens()), w.peakConcurrency()));
-        out.append(String.format(Locale.ROOT, "Targets: TTFT p95 ≤ %s s, uptime %s%%, budget %s%n%n", Format.number(w.ttftP95Seconds()),
-                Format.number(w.uptimePercent()), w.budgetUsdPerMonth() > 0 ? Format.usd(w.budgetUsdPerMonth()) + " USD/month" : "none"));
+        out.append(String.format(Locale.ROOT, "Targets: TTFT p95 ≤ %s s, uptime %s, budget %s%n%n", Format.number(w.ttftP95Seconds()),
+                Numbers.percent(w.uptimePercent()), w.budgetUsdPerMonth() > 0 ? Format.usd(w.budgetUsdPerMonth()) + " USD/month" : "none"));
 
         Plan.Recommendation r = plan.recommendation();
         Evaluation win = r.winner();
@@ -74,7 +75,8 @@ public final class TableReport {
             e.getValue().lockIn().forEach(s -> out.append("    lock-in: ").append(s).append('\n'));
         }
 
-        out.append("\nCost vs load (USD/month of each architecture's cheapest option under the latency target; - : none):\n");
+        out.append("\nCost vs load (USD/month of each architecture's cheapest option under the latency target, each with the replicas"
+                + " the ranking chose; - : none):\n");
         List<String[]> load = new ArrayList<>();
         List<String> head = new ArrayList<>(List.of("REQUESTS/DAY"));
         for (Architecture a : Architecture.values()) {

@@ -19,10 +19,14 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
         DEFAULT("default"),
         GIVEN("given with the model");
 
-        public final String label;
+        private final String label;
 
         Source(String label) {
             this.label = label;
+        }
+
+        public String label() {
+            return label;
         }
     }
 
