@@ -42,6 +42,17 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Whether this machine's env(1) can give a child the default SIGHUP action (GNU coreutils 8.31+), as the launcher does. */
+    private static final boolean RESTORES_SIGHUP = restoresSighup();
+
+    private static boolean restoresSighup() {
+        try {
+            return new ProcessBuilder("env", "--default-signal=HUP", "true").start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
     static ServerProcess start(Path data) throws Exception {
         return start(data, java.util.Map.of());
     }
@@ -49,9 +60,15 @@ final class ServerProcess implements AutoCloseable {
     /** Starts with these environment variables added to this JVM's. */
     static ServerProcess start(Path data, java.util.Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
+        List<String> command = new ArrayList<>();
+        if (RESTORES_SIGHUP) {
+            // a build started under nohup passes SIGHUP on as ignored, and the JVM then never handles it
+            command.addAll(List.of("env", "--default-signal=HUP"));
+        }
+        command.addAll(List.of(java, "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"), "io.cervella.app.Main",
-                "serve", "--data", data.toString(), "--port", "0", "--bind", "127.0.0.1");
+                "serve", "--data", data.toString(), "--port", "0", "--bind", "127.0.0.1"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         pb.redirectError(data.resolve("server-stderr.log").toFile());
         Process p = pb.start();

@@ -130,9 +130,10 @@ public final class Candidates {
         List<Catalog.Entry> plans = new ArrayList<>();
         for (Catalog.Entry e : offers) {
             Offer o = e.offer();
-            if ("vcpu".equals(o.billedPer())) {
+            boolean monthlyRate = o.prices().month() != null || o.prices().onDemandHour() != null;
+            if ("vcpu".equals(o.billedPer()) && monthlyRate) {
                 perVcpu = e;
-            } else if ("memory_gb".equals(o.billedPer())) {
+            } else if ("memory_gb".equals(o.billedPer()) && monthlyRate) {
                 perGb = e;
             } else if (o.what().equals("plan") && o.vcpus() == null && o.memoryGb() == null && o.prices().month() != null) {
                 plans.add(e);
