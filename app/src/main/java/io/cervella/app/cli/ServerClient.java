@@ -22,6 +22,12 @@ final class ServerClient {
     ServerClient(String base, String key, Path cacert) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.key = key;
+        this.http = httpClient(cacert);
+        this.timeout = Duration.ofSeconds(60);
+    }
+
+    /** An HTTP client for the platform's API, trusting {@code cacert} (null: the system's CAs). */
+    static HttpClient httpClient(Path cacert) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if (cacert != null) {
             try {
@@ -30,8 +36,7 @@ final class ServerClient {
                 throw new IllegalArgumentException("--cacert: " + e.getMessage());
             }
         }
-        this.http = b.build();
-        this.timeout = Duration.ofSeconds(60);
+        return b.build();
     }
 
     private ServerClient(ServerClient c, Duration timeout) {

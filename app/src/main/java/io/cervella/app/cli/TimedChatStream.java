@@ -2,7 +2,6 @@ package io.cervella.app.cli;
 
 import io.cervella.app.Main;
 import io.cervella.core.http.Json;
-import io.cervella.core.tls.TlsContexts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,15 +52,7 @@ final class TimedChatStream {
         this.server = BenchCommand.withoutUserInfo(base);
         this.endpoint = URI.create(base + "/v1/chat/completions");
         this.key = key;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-        if (cacert != null) {
-            try {
-                b.sslContext(TlsContexts.clientTrusting(cacert));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--cacert: " + e.getMessage());
-            }
-        }
-        this.http = b.build();
+        this.http = ServerClient.httpClient(cacert);
     }
 
     Timing send(String model, String prompt, int maxTokens) {
