@@ -143,8 +143,8 @@ public final class PlanCommand implements Callable<Integer> {
         UsageTraffic traffic = UsageTrafficSource.from(target, days, servedModel);
         MeasuredWorkload m = workloadFile != null ? MeasuredWorkload.from(traffic, Workload.read(workloadFile))
                 : MeasuredWorkload.withoutWorkload(traffic, new ModelSpec(modelName != null ? modelName : traffic.model(), weightsGb, null));
-        err.printf(Locale.ROOT, "cervella plan: measured %s over %s days: %d requests (%.1f a day), peak %d at once%s; measured: %s; %s%n",
-                traffic.model(), trim(traffic.days()), traffic.requests(), m.workload().requestsPerDay(), traffic.peakConcurrency(),
+        err.printf(Locale.ROOT, "cervella plan: measured %s over %s: %d requests (%.1f a day), peak %d at once%s; measured: %s; %s%n",
+                traffic.model(), MeasuredWorkload.days(traffic.days()), traffic.requests(), m.workload().requestsPerDay(), traffic.peakConcurrency(),
                 traffic.ttftP95Ms() == null ? "" : String.format(Locale.ROOT, ", TTFT p95 now %.0f ms", traffic.ttftP95Ms()),
                 String.join(", ", m.fields(MeasuredWorkload.Source.MEASURED)),
                 workloadFile != null ? "the rest from " + workloadFile : "defaults: " + String.join(", ", m.fields(MeasuredWorkload.Source.DEFAULT)));
@@ -155,9 +155,5 @@ public final class PlanCommand implements Callable<Integer> {
     static Path shippedCatalog() {
         return PlanAdvisor.shippedCatalog().orElseThrow(() -> new IllegalArgumentException(
                 "no price catalog at " + PlanAdvisor.shippedCatalogPath().toAbsolutePath() + ": give --catalog-dir DIR"));
-    }
-
-    private static String trim(double v) {
-        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

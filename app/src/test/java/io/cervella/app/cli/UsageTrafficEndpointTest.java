@@ -208,7 +208,7 @@ class UsageTrafficEndpointTest {
                 "--from-usage", "--days", "1", "--data", data.toString(), "--model-name", "Qwen3-4B", "--weights-gb", "2.5",
                 "--catalog-dir", java.nio.file.Path.of("..", "catalog").toString(), "--format", "json", "--date", "2026-11-27");
         assertThat(code).as(planErr.toString()).isZero();
-        assertThat(planErr.toString()).contains("measured baby over 1 days: 8 requests");
+        assertThat(planErr.toString()).contains("measured baby over 1 day: 8 requests");
         JsonNode plan = io.cervella.core.http.Json.MAPPER.readTree(planOut.toString());
         assertThat(plan.path("workload").path("requests_per_day").asDouble()).isEqualTo(8.0);
         assertThat(plan.path("workload").path("model").asString()).isEqualTo("Qwen3-4B");

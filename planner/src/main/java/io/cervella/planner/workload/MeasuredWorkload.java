@@ -109,7 +109,9 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
 
     /** The measured model's name, once the traffic is known to have something to measure. */
     private static String requireTraffic(UsageTraffic t) {
-        String window = "in the last " + days(t.days()) + " (" + t.from() + " to " + t.to() + ")";
+        double asked = java.time.Duration.between(t.from(), t.to()).toMillis() / 86_400_000.0;
+        String window = "in the last " + days(asked) + " (" + t.from() + " to " + t.to()
+                + (Math.abs(asked - t.days()) > 1e-9 ? "; the ledger holds " + days(t.days()) + " of it" : "") + ")";
         if (t.model() == null) {
             throw new IllegalArgumentException("no requests " + window + ": the usage ledger has nothing to measure");
         }
@@ -129,7 +131,9 @@ public record MeasuredWorkload(Workload workload, Map<String, Source> sources, U
         return t.model();
     }
 
-    private static String days(double days) {
-        return days == Math.rint(days) ? (long) days + (days == 1 ? " day" : " days") : days + " days";
+    /** "1 day", "14 days", "2.5 days". */
+    public static String days(double days) {
+        return days == Math.rint(days) ? (long) days + (days == 1 ? " day" : " days")
+                : String.format(java.util.Locale.ROOT, "%.1f days", days);
     }
 }
