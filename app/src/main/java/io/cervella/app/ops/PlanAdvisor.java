@@ -6,6 +6,7 @@ import io.cervella.ops.facts.HostingAdvice;
 import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.config.PlannerConfig;
 import io.cervella.planner.plan.Assumptions;
+import io.cervella.planner.Numbers;
 import io.cervella.planner.plan.Plan;
 import io.cervella.planner.plan.Planner;
 import io.cervella.planner.workload.MeasuredWorkload;
@@ -66,20 +67,16 @@ public final class PlanAdvisor implements Supplier<HostingAdvice> {
         try {
             Workload file = Workload.read(Path.of(config.workload()));
             Workload workload = file;
+            // the model the file describes, under the gateway's name for it when that differs
+            String served = config.servedModel() != null ? config.servedModel() : file.model().name();
             String traffic = "the traffic in " + config.workload()
-                    + (config.fromUsageDays() > 0 ? " (the usage ledger holds no requests of "
-                    + (config.servedModel() != null ? config.servedModel() : file.model().name()) + " yet)" : "");
+                    + (config.fromUsageDays() > 0 ? " (the usage ledger holds no requests of " + served + " yet)" : "");
             if (config.fromUsageDays() > 0) {
-                // the model the file describes, under the gateway's name for it when that differs
-                String served = config.servedModel() != null ? config.servedModel() : file.model().name();
                 UsageTraffic t = ledger.traffic(now.minus(Duration.ofDays(config.fromUsageDays())), now, served);
                 if (t.model() != null && t.requests() > 0 && t.promptTokensMean() != null && t.hourlyTotal() > 0) {
                     workload = MeasuredWorkload.from(t, file).workload();
                     traffic = String.format(Locale.ROOT, "the traffic measured over %s (%d requests of %s, %s a day) with the targets of %s",
-                            t.days() == 1 ? "1 day" : t.days() == Math.rint(t.days()) ? (long) t.days() + " days"
-                                    : String.format(Locale.ROOT, "%.1f days", t.days()),
-                            t.requests(), t.model(),
-                            String.format(Locale.ROOT, workload.requestsPerDay() >= 10 ? "%.0f" : "%.2f", workload.requestsPerDay()),
+                            MeasuredWorkload.days(t.days()), t.requests(), t.model(), Numbers.perDay(workload.requestsPerDay()),
                             config.workload());
                 }
             }

@@ -3,14 +3,11 @@ package io.cervella.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.cervella.app.Main;
 import io.cervella.app.testkit.RunningPlatform;
 import io.cervella.inference.engine.gguf.GgmlType;
 import io.cervella.inference.engine.synth.ModelSynth;
 import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.catalog.Performance;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,15 +29,6 @@ class BenchCommandTest {
 
     @TempDir Path dir;
 
-    record Result(int exit, String out, String err) {}
-
-    static Result cervella(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(exit, out.toString(), err.toString());
-    }
-
     static String[] args(List<String> first, String... more) {
         List<String> all = new ArrayList<>(first);
         all.addAll(Arrays.asList(more));
@@ -61,7 +49,7 @@ class BenchCommandTest {
             }
             Path out = dir.resolve("figures").resolve("bench.json");
             long started = System.nanoTime();
-            Result r = cervella("bench", "--server", p.baseUrl(), "--key", key, "--cacert", p.caFile().toString(),
+            CliTest.Result r = CliTest.cervella("bench", "--server", p.baseUrl(), "--key", key, "--cacert", p.caFile().toString(),
                     "--model", "cervella-baby", "--hardware", "cpu", "--vcpus", "2", "--quantization", "Q8_0",
                     "--prompt-tokens", "300", "--completion-tokens", "24", "--requests", "3", "--warmup", "1",
                     "--out", out.toString());
@@ -111,38 +99,38 @@ class BenchCommandTest {
     @Test
     void badArgumentsExitWith2AndARefusingServerWith1() throws Exception {
         List<String> target = List.of("bench", "--server", "https://localhost:1", "--key", "ck_test", "--model", "m");
-        Result noHardware = cervella(args(target));
+        CliTest.Result noHardware = CliTest.cervella(args(target));
         assertThat(noHardware.exit()).isEqualTo(2);
         assertThat(noHardware.err()).contains("Missing required option", "--hardware");
-        Result cpuAlone = cervella(args(target, "--hardware", "cpu"));
+        CliTest.Result cpuAlone = CliTest.cervella(args(target, "--hardware", "cpu"));
         assertThat(cpuAlone.exit()).isEqualTo(2);
         assertThat(cpuAlone.err()).contains("--hardware cpu needs --vcpus");
-        Result vcpusOnGpu = cervella(args(target, "--hardware", "L4", "--vcpus", "8"));
+        CliTest.Result vcpusOnGpu = CliTest.cervella(args(target, "--hardware", "L4", "--vcpus", "8"));
         assertThat(vcpusOnGpu.exit()).isEqualTo(2);
         assertThat(vcpusOnGpu.err()).contains("--vcpus is for --hardware cpu only");
-        Result noRequests = cervella(args(target, "--hardware", "L4", "--requests", "0"));
+        CliTest.Result noRequests = CliTest.cervella(args(target, "--hardware", "L4", "--requests", "0"));
         assertThat(noRequests.exit()).isEqualTo(2);
         assertThat(noRequests.err()).contains("--requests must be at least 1, was 0");
-        Result noTokens = cervella(args(target, "--hardware", "L4", "--completion-tokens", "0"));
+        CliTest.Result noTokens = CliTest.cervella(args(target, "--hardware", "L4", "--completion-tokens", "0"));
         assertThat(noTokens.exit()).isEqualTo(2);
         assertThat(noTokens.err()).contains("--completion-tokens must be at least 1");
-        Result ftp = cervella("bench", "--server", "ftp://x", "--key", "k", "--model", "m", "--hardware", "L4");
+        CliTest.Result ftp = CliTest.cervella("bench", "--server", "ftp://x", "--key", "k", "--model", "m", "--hardware", "L4");
         assertThat(ftp.exit()).isEqualTo(2);
         assertThat(ftp.err()).contains("--server must be an https://");
 
         String server;
         try (RunningPlatform p = RunningPlatform.start(dir.resolve("data"), "")) {
             server = p.baseUrl();
-            Result refused = cervella("bench", "--server", server, "--key", "ck_not_a_key", "--cacert", p.caFile().toString(),
+            CliTest.Result refused = CliTest.cervella("bench", "--server", server, "--key", "ck_not_a_key", "--cacert", p.caFile().toString(),
                     "--model", "cervella-baby", "--hardware", "L4", "--out", dir.resolve("never.json").toString());
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.err()).startsWith("cervella: " + server + " answered HTTP 401").doesNotContain("\tat ");
-            Result untrusted = cervella("bench", "--server", server, "--key", p.adminKey(), "--model", "cervella-baby",
+            CliTest.Result untrusted = CliTest.cervella("bench", "--server", server, "--key", p.adminKey(), "--model", "cervella-baby",
                     "--hardware", "L4", "--out", dir.resolve("never.json").toString());
             assertThat(untrusted.exit()).isEqualTo(1);
             assertThat(untrusted.err()).contains("--cacert").doesNotContain(p.adminKey()).doesNotContain("\tat ");
         }
-        Result gone = cervella("bench", "--server", server, "--key", "ck_x", "--model", "m", "--hardware", "L4",
+        CliTest.Result gone = CliTest.cervella("bench", "--server", server, "--key", "ck_x", "--model", "m", "--hardware", "L4",
                 "--out", dir.resolve("never.json").toString());
         assertThat(gone.exit()).isEqualTo(1);
         assertThat(gone.err()).startsWith("cervella: cannot reach " + server).doesNotContain("\tat ");

@@ -2,10 +2,7 @@ package io.cervella.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cervella.app.Main;
 import io.cervella.core.http.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,21 +18,16 @@ class PlanCommandTest {
 
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run plan(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    static CliTest.Result plan(String... args) {
         List<String> all = new ArrayList<>(List.of("plan", "--catalog-dir", CATALOG.toString(), "--date", "2026-11-27"));
         all.addAll(List.of(args));
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return CliTest.cervella(all.toArray(String[]::new));
     }
 
     @Test
     void theTeamsProfileAsJsonHasEveryArchitectureItsBillAndTheLoadSeries() throws Exception {
-        Run r = plan("--workload", TEAM.toString(), "--format", "json");
-        assertThat(r.code()).as(r.err()).isZero();
+        CliTest.Result r = plan("--workload", TEAM.toString(), "--format", "json");
+        assertThat(r.exit()).as(r.err()).isZero();
         JsonNode p = Json.MAPPER.readTree(r.out());
         assertThat(p.path("catalog").path("stale").asBoolean()).isTrue(); // the shipped catalog holds 2024 entries
         JsonNode rec = p.path("recommendation");
@@ -61,8 +53,8 @@ class PlanCommandTest {
     @Test
     void htmlIsOneFileWithTwoChartsAndNoScript() throws Exception {
         Path out = dir.resolve("plan.html");
-        Run r = plan("--workload", TEAM.toString(), "--format", "html", "--out", out.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        CliTest.Result r = plan("--workload", TEAM.toString(), "--format", "html", "--out", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
         String html = Files.readString(out);
         assertThat(html).startsWith("<!doctype html>");
         assertThat(html.split("<svg", -1)).hasSize(3);
@@ -80,8 +72,8 @@ class PlanCommandTest {
                  "prompt_tokens": 900, "prefill_tokens_per_second": 3000, "decode_tokens_per_second": 20,
                  "measured": true, "source": "cervella bench --hardware 'RTX 3090'"}]}
                 """);
-        Run r = plan("--workload", TEAM.toString(), "--format", "json", "--catalog", bench.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        CliTest.Result r = plan("--workload", TEAM.toString(), "--format", "json", "--catalog", bench.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
         JsonNode p = Json.MAPPER.readTree(r.out());
         int seen = 0;
         for (JsonNode e : p.path("ranked")) {
@@ -99,8 +91,8 @@ class PlanCommandTest {
     @Test
     void docsDecisionHoldsTheReportThePlannerMakesToday() throws Exception {
         // docs/decision.md quotes the team's report; a change to the catalog or the planner must regenerate it
-        Run r = plan("--workload", TEAM.toString(), "--catalog", Path.of("..", "docs", "measured", "bench-cpu-2vcpu-2026-11-27.json").toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        CliTest.Result r = plan("--workload", TEAM.toString(), "--catalog", Path.of("..", "docs", "measured", "bench-cpu-2vcpu-2026-11-27.json").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
         String doc = Files.readString(Path.of("..", "docs", "decision.md"));
         String quoted = doc.substring(doc.indexOf("## The report"));
         quoted = quoted.substring(quoted.indexOf("```\n") + 4, quoted.lastIndexOf("```"));
@@ -109,14 +101,14 @@ class PlanCommandTest {
 
     @Test
     void refusalsSayWhatIsMissing() {
-        Run none = plan();
-        assertThat(none.code()).isEqualTo(2);
+        CliTest.Result none = plan();
+        assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err()).contains("give --workload FILE or --from-usage");
-        Run format = plan("--workload", TEAM.toString(), "--format", "pdf");
-        assertThat(format.code()).isEqualTo(2);
+        CliTest.Result format = plan("--workload", TEAM.toString(), "--format", "pdf");
+        assertThat(format.exit()).isEqualTo(2);
         assertThat(format.err()).contains("--format must be table, json or html");
-        Run sizes = plan("--from-usage", "--data", dir.toString());
-        assertThat(sizes.code()).isEqualTo(2);
+        CliTest.Result sizes = plan("--from-usage", "--data", dir.toString());
+        assertThat(sizes.exit()).isEqualTo(2);
         assertThat(sizes.err()).contains("needs --weights-gb");
     }
 }

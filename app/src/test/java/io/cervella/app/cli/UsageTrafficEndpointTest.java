@@ -202,14 +202,12 @@ class UsageTrafficEndpointTest {
         assertThat(m.fields(MeasuredWorkload.Source.WORKLOAD)).contains("budget_usd_per_month", "model.weights_gb");
 
         // cervella plan --from-usage on the stopped server's ledger: the measured traffic, sized as Qwen3-4B, planned
-        java.io.StringWriter planOut = new java.io.StringWriter();
-        java.io.StringWriter planErr = new java.io.StringWriter();
-        int code = io.cervella.app.Main.run(new java.io.PrintWriter(planOut), new java.io.PrintWriter(planErr), "plan",
+        CliTest.Result planned = CliTest.cervella("plan",
                 "--from-usage", "--days", "1", "--data", data.toString(), "--model-name", "Qwen3-4B", "--weights-gb", "2.5",
                 "--catalog-dir", java.nio.file.Path.of("..", "catalog").toString(), "--format", "json", "--date", "2026-11-27");
-        assertThat(code).as(planErr.toString()).isZero();
-        assertThat(planErr.toString()).contains("measured baby over 1 day: 8 requests");
-        JsonNode plan = io.cervella.core.http.Json.MAPPER.readTree(planOut.toString());
+        assertThat(planned.exit()).as(planned.err()).isZero();
+        assertThat(planned.err()).contains("measured baby over 1 day: 8 requests");
+        JsonNode plan = io.cervella.core.http.Json.MAPPER.readTree(planned.out());
         assertThat(plan.path("workload").path("requests_per_day").asDouble()).isEqualTo(8.0);
         assertThat(plan.path("workload").path("model").asString()).isEqualTo("Qwen3-4B");
         assertThat(plan.path("workload").path("peak_concurrency").asInt()).isEqualTo(Math.max(1, measured.peakConcurrency()));

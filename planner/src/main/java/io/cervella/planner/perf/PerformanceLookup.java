@@ -1,5 +1,6 @@
 package io.cervella.planner.perf;
 
+import io.cervella.planner.Numbers;
 import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.catalog.Gpu;
 import io.cervella.planner.catalog.Performance;
@@ -125,13 +126,10 @@ public final class PerformanceLookup {
             cap = ", capped at the bandwidth bound";
         }
         return new Rate(scaled, Rate.Source.SCALED_BY_WEIGHTS, String.format(Locale.ROOT, "%s: %s's %s tok/s at %s GB × %s/%s GB%s, %s",
-                member, p.measured() ? "a measurement" : "a published figure", trim(rate), trim(p.weightsGb()), trim(p.weightsGb()),
-                trim(model.weightsGb()), cap, f.file()));
+                member, p.measured() ? "a measurement" : "a published figure", Numbers.plain(rate), Numbers.plain(p.weightsGb()), Numbers.plain(p.weightsGb()),
+                Numbers.plain(model.weightsGb()), cap, f.file()));
     }
 
-    private static String trim(double v) {
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
-    }
 
     private static Rate fromFigure(Catalog.Figure f, double value) {
         Performance p = f.performance();

@@ -1,5 +1,6 @@
 package io.cervella.planner.plan;
 
+import io.cervella.planner.Numbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,6 @@
 package io.cervella.planner.plan;
 
 import io.cervella.planner.perf.ModelPerformance;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -42,10 +41,5 @@ public record Evaluation(Candidate candidate, ModelPerformance performance, List
 
     public Architecture architecture() {
         return candidate.architecture();
-    }
-
-    /** The item that weighs most in the bill. */
-    public CostItem largestCost() {
-        return costs.stream().max(Comparator.comparingDouble(CostItem::usdPerMonth)).orElseThrow();
     }
 }

@@ -1,5 +1,6 @@
 package io.cervella.planner.plan;
 
+import io.cervella.planner.Numbers;
 import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.catalog.ColdStart;
 import io.cervella.planner.catalog.Gpu;

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Small formatting shared by the reports. */
+/** Bare numbers for table cells, shared by the reports (sentences with units use {@code plan.Numbers}). */
 final class Format {
     private Format() {}
 
@@ -15,10 +15,6 @@ final class Format {
 
     static String seconds(double v) {
         return Double.isInfinite(v) ? "∞" : String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    static String percent(double fraction) {
-        return String.format(Locale.ROOT, "%.3f%%", fraction * 100);
     }
 
     static String number(double v) {

@@ -4,7 +4,7 @@ import io.cervella.planner.catalog.Catalog;
 import io.cervella.planner.plan.Architecture;
 import io.cervella.planner.plan.CostItem;
 import io.cervella.planner.plan.Evaluation;
-import io.cervella.planner.plan.Numbers;
+import io.cervella.planner.Numbers;
 import io.cervella.planner.plan.Plan;
 import io.cervella.planner.workload.Workload;
 import java.util.ArrayList;
@@ -133,7 +133,7 @@ public final class HtmlReport {
             h.append("<tr><td>").append(e.architecture().label()).append("</td><td>").append(Html.escape(e.name())).append("</td><td class=\"n\">")
                     .append(Format.usd(e.usdPerMonth())).append("</td><td class=\"n\">").append(e.replicas() == 0 ? "—" : e.replicas())
                     .append("</td><td class=\"n\">").append(Format.seconds(e.ttftP95Seconds())).append("</td><td class=\"n\">")
-                    .append(Format.seconds(e.burstTtftSeconds())).append("</td><td class=\"n\">").append(Format.percent(e.availability()))
+                    .append(Format.seconds(e.burstTtftSeconds())).append("</td><td class=\"n\">").append(Numbers.share(e.availability()))
                     .append("</td><td>").append(Html.escape(Format.targets(e))).append("</td>");
             if (details) {
                 h.append("<td>").append(Html.escape(String.join("; ", e.singlePointsOfFailure()))).append("</td><td>")

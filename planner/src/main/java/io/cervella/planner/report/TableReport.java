@@ -5,7 +5,7 @@ import io.cervella.planner.plan.Architecture;
 import io.cervella.planner.plan.Assumptions;
 import io.cervella.planner.plan.CostItem;
 import io.cervella.planner.plan.Evaluation;
-import io.cervella.planner.plan.Numbers;
+import io.cervella.planner.Numbers;
 import io.cervella.planner.plan.Plan;
 import io.cervella.planner.workload.Workload;
 import java.util.ArrayList;
@@ -130,7 +130,7 @@ public final class TableReport {
     private static String[] row(Evaluation e) {
         return new String[] {e.architecture().label(), e.name(), Format.usd(e.usdPerMonth()),
                 e.replicas() == 0 ? "-" : String.valueOf(e.replicas()), Format.seconds(e.ttftP95Seconds()),
-                Format.seconds(e.burstTtftSeconds()), Format.percent(e.availability()), Format.targets(e)};
+                Format.seconds(e.burstTtftSeconds()), Numbers.share(e.availability()), Format.targets(e)};
     }
 
     private static void table(List<String[]> rows, StringBuilder out) {

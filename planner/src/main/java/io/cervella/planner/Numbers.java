@@ -1,4 +1,4 @@
-package io.cervella.planner.plan;
+package io.cervella.planner;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
