@@ -58,28 +58,29 @@ public final class SyncCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        VaultClient client = new VaultClient(target.server(), target.key(),
-                target.cacert() == null ? null : TlsContexts.clientTrusting(target.cacert()));
-        DeviceSync sync = new DeviceSync(folder, client, watch ? SyncProgress.NONE : new ProgressBar(err, "sync"), allowMassDelete);
-        if (!watch) {
-            SyncReport r;
-            try {
-                r = sync.run();
-            } catch (IOException e) {
-                throw new Main.CliFailure(e.getMessage());
-            }
-            print(out, r);
-            return r.conflicts().isEmpty() ? 0 : EXIT_CONFLICTS;
-        }
-        DateTimeFormatter clock = DateTimeFormatter.ofPattern("HH:mm:ss");
-        try (SyncWatcher watcher = new SyncWatcher(sync, client, Duration.ofMillis(100))) {
-            out.println("watching " + sync.root() + " (Ctrl-C stops)");
-            watcher.run(r -> {
-                if (!r.nothingToDo() || !r.skipped().isEmpty()) {
-                    out.print(LocalTime.now().format(clock) + " ");
-                    print(out, r);
+        try (VaultClient client = new VaultClient(target.server(), target.key(),
+                target.cacert() == null ? null : TlsContexts.clientTrusting(target.cacert()))) {
+            DeviceSync sync = new DeviceSync(folder, client, watch ? SyncProgress.NONE : new ProgressBar(err, "sync"), allowMassDelete);
+            if (!watch) {
+                SyncReport r;
+                try {
+                    r = sync.run();
+                } catch (IOException e) {
+                    throw new Main.CliFailure(e.getMessage());
                 }
-            }, e -> err.println(LocalTime.now().format(clock) + " cervella sync: " + e.getMessage()));
+                print(out, r);
+                return r.conflicts().isEmpty() ? 0 : EXIT_CONFLICTS;
+            }
+            DateTimeFormatter clock = DateTimeFormatter.ofPattern("HH:mm:ss");
+            try (SyncWatcher watcher = new SyncWatcher(sync, client, Duration.ofMillis(100))) {
+                out.println("watching " + sync.root() + " (Ctrl-C stops)");
+                watcher.run(r -> {
+                    if (!r.nothingToDo() || !r.skipped().isEmpty()) {
+                        out.print(LocalTime.now().format(clock) + " ");
+                        print(out, r);
+                    }
+                }, e -> err.println(LocalTime.now().format(clock) + " cervella sync: " + e.getMessage()));
+            }
         }
         return 0;
     }

@@ -82,6 +82,40 @@ public final class Exchange {
     }
 
     /**
+     * The body as a stream, for a handler that parses it as it arrives (no copy of it all first): one
+     * that declares more than the limit is refused with 413 before it is read, and one that turns out
+     * longer fails its read with 413 at the limit.
+     */
+    public InputStream bodyStream() throws IOException {
+        InputStream in = Content.Source.asInputStream(request);
+        if (request.getLength() > maxBodyBytes) {
+            drain(in);
+            throw tooLarge();
+        }
+        return new java.io.FilterInputStream(in) {
+            private long left = maxBodyBytes;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0 && --left < 0) {
+                    throw tooLarge();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, (int) Math.min(len, left + 1));
+                if (n > 0 && (left -= n) < 0) {
+                    throw tooLarge();
+                }
+                return n;
+            }
+        };
+    }
+
+    /**
      * Reads and drops the rest of a refused body, up to a bound, so that the client can read the 413
      * (an HTTP/2 stream reset or a closed HTTP/1.1 connection would hide it). Beyond the bound the
      * client gets the reset: a flood is not worth reading.

@@ -1,35 +1,58 @@
 package io.cervella.vault.client;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 
-/** Sends chunk batches with a few in flight at once; the first failure is thrown by {@link #awaitAll}. */
+/**
+ * Sends chunk batches with a few in flight at once, from a few buffers that go round (the one being
+ * filled, those on their way); the first failure is thrown by {@link #awaitAll}.
+ */
 final class BatchSender implements AutoCloseable {
     private final VaultClient client;
     private final Semaphore slots;
     private final int inFlight;
+    private final BlockingQueue<byte[]> free;
     private final List<Thread> threads = new ArrayList<>();
     private volatile IOException failure;
 
-    BatchSender(VaultClient client, int inFlight) {
+    BatchSender(VaultClient client, int inFlight, int bufferSize) {
         this.client = client;
         this.inFlight = inFlight;
         this.slots = new Semaphore(inFlight);
+        this.free = new ArrayBlockingQueue<>(inFlight + 1);
+        for (int i = 0; i <= inFlight; i++) {
+            free.add(new byte[bufferSize]);
+        }
     }
 
-    void send(byte[] frames) throws IOException {
+    /** A buffer to fill: waits while every other one is on its way. */
+    byte[] buffer() throws IOException {
+        try {
+            return free.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    /** Sends the first {@code length} bytes of a buffer from {@link #buffer}, which comes back when they are sent. */
+    void send(byte[] frames, int length) throws IOException {
         if (failure != null) {
             throw failure;
         }
         slots.acquireUninterruptibly();
         threads.add(Thread.ofVirtual().name("vault-upload").start(() -> {
             try {
-                client.putChunks(frames);
+                client.putChunks(frames, length);
             } catch (IOException e) {
                 failure = e;
             } finally {
+                free.add(frames);
                 slots.release();
             }
         }));

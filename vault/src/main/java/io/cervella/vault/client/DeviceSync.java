@@ -9,11 +9,11 @@ import io.cervella.vault.protocol.ChunkFrames;
 import io.cervella.vault.sync.IgnoreRules;
 import io.cervella.vault.tree.VaultPath;
 import io.cervella.vault.version.VersionVector;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -216,14 +216,20 @@ public final class DeviceSync {
     private record HashedGroup(Map<String, HashedFile> hashed, List<HashedFile> touched, List<String> skipped) {}
 
     private HashedGroup hashGroup(ContentChunker chunker, List<LocalFiles.Found> group, Map<String, SyncState.Entry> known) {
-        // the bytes are kept while the group is small enough to hold (a single large file is read again to send)
-        boolean keep = group.stream().mapToLong(LocalFiles.Found::size).sum() <= GROUP_BYTES;
+        // a group small enough to hold is read into one buffer and sent from there; a single larger file is read again to send
+        long groupBytes = group.stream().mapToLong(LocalFiles.Found::size).sum();
+        byte[] buffer = groupBytes <= GROUP_BYTES ? new byte[(int) groupBytes] : null;
+        MessageDigest each = HashedFile.sha256();
+        MessageDigest whole = HashedFile.sha256();
+        int offset = 0;
         Map<String, HashedFile> hashed = new LinkedHashMap<>();
         List<HashedFile> touched = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (LocalFiles.Found f : group) {
             try {
-                HashedFile h = HashedFile.read(chunker, f, keep, null, progress);
+                HashedFile h = buffer != null ? HashedFile.readInto(chunker, f, buffer, offset, each, whole, progress)
+                        : HashedFile.read(chunker, f, false, null, progress);
+                offset += (int) f.size();
                 SyncState.Entry e = known.get(f.path().value());
                 if (e != null && !e.deleted() && e.contentHash().equals(h.contentHash())) {
                     touched.add(h);
@@ -347,8 +353,9 @@ public final class DeviceSync {
         // under the server's body limit, with room for a frame's header; never less than one largest chunk
         int batchLimit = (int) Math.max(ChunkFrames.frameSize(VaultChunking.SIZES.max()),
                 Math.min(8L * 1024 * 1024, (maxBodyBytes > 0 ? maxBodyBytes : 4L * 1024 * 1024) - 64 * 1024));
-        try (BatchSender sender = new BatchSender(client, UPLOADS_IN_FLIGHT)) {
-            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        try (BatchSender sender = new BatchSender(client, UPLOADS_IN_FLIGHT, batchLimit)) {
+            byte[] batch = sender.buffer();
+            int filled = 0;
             Set<String> sent = new HashSet<>();
             for (Map.Entry<String, HashedFile> entry : new ArrayList<>(hashed.entrySet())) {
                 HashedFile h = entry.getValue();
@@ -356,7 +363,7 @@ public final class DeviceSync {
                     continue;
                 }
                 Map<String, byte[]> bytes = h.bytes();
-                if (h.chunks().stream().filter(wanted::contains).anyMatch(c -> !h.bytes().containsKey(c))) {
+                if (!h.held() && h.chunks().stream().filter(wanted::contains).anyMatch(c -> !h.bytes().containsKey(c))) {
                     // not kept in memory: read again, and only if it is still the file that was hashed
                     try {
                         HashedFile again = HashedFile.read(chunker, new LocalFiles.Found(h.path(), h.file(), h.size(), h.mtimeNanos()),
@@ -367,25 +374,31 @@ public final class DeviceSync {
                         bytes = again.bytes();
                     } catch (IOException e) {
                         tally.skipped.add(e.getMessage());
-                        hashed.put(entry.getKey(), new HashedFile(null, h.file(), 0, 0, "", List.of(), Map.of()));
+                        hashed.put(entry.getKey(), HashedFile.dropped(h.file()));
                         continue;
                     }
                 }
-                for (String c : h.chunks()) {
+                int at = h.dataOffset();
+                for (int i = 0; i < h.chunks().size(); i++) {
+                    String c = h.chunks().get(i);
+                    int length = h.held() ? h.chunkSizes()[i] : wanted.contains(c) ? bytes.get(c).length : 0;
+                    int from = at;
+                    at += h.held() ? length : 0;
                     if (!wanted.contains(c) || !sent.add(c)) {
                         continue;
                     }
-                    byte[] b = bytes.get(c);
-                    if (batch.size() + ChunkFrames.frameSize(b.length) > batchLimit) {
-                        sender.send(batch.toByteArray());
-                        batch.reset();
+                    if (filled + ChunkFrames.frameSize(length) > batchLimit) {
+                        sender.send(batch, filled);
+                        batch = sender.buffer();
+                        filled = 0;
                     }
-                    ChunkFrames.write(batch, c, b);
-                    tally.bytesSent += b.length;
+                    filled = h.held() ? ChunkFrames.write(batch, filled, c, h.data(), from, length)
+                            : ChunkFrames.write(batch, filled, c, bytes.get(c), 0, length);
+                    tally.bytesSent += length;
                 }
             }
-            if (batch.size() > 0) {
-                sender.send(batch.toByteArray());
+            if (filled > 0) {
+                sender.send(batch, filled);
             }
             sender.awaitAll();
         }

@@ -33,6 +33,20 @@ public final class ChunkFrames {
         out.writeBytes(bytes);
     }
 
+    /** Writes a frame into {@code into} at {@code at} (room for {@link #frameSize}); returns where it ends. */
+    public static int write(byte[] into, int at, String hash, byte[] chunk, int offset, int length) {
+        for (int i = 0; i < 32; i++) {
+            into[at + i] = (byte) (Character.digit(hash.charAt(2 * i), 16) << 4 | Character.digit(hash.charAt(2 * i + 1), 16));
+        }
+        at += 32;
+        into[at++] = (byte) (length >>> 24);
+        into[at++] = (byte) (length >>> 16);
+        into[at++] = (byte) (length >>> 8);
+        into[at++] = (byte) length;
+        System.arraycopy(chunk, offset, into, at, length);
+        return at + length;
+    }
+
     /** The size a frame takes. */
     public static int frameSize(int chunkLength) {
         return 36 + chunkLength;
