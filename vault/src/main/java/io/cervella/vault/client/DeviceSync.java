@@ -41,8 +41,8 @@ public final class DeviceSync {
         }
     }
 
-    /** Files of about this many bytes are hashed, sent and committed together. */
-    static final long GROUP_BYTES = 96L * 1024 * 1024;
+    /** Files of about this many bytes are hashed, sent and committed together (a few such groups are held at once). */
+    static final long GROUP_BYTES = Math.min(96L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 10);
     static final int GROUP_FILES = 4_000;
     /** Above this much to send, the crypto is warmed up first (it pays back within a few seconds). */
     static final long WARMUP_BYTES = 64L * 1024 * 1024;
@@ -173,11 +173,12 @@ public final class DeviceSync {
         // the next group is read and hashed while this one is sent and committed
         java.util.concurrent.BlockingQueue<HashedGroup> ready = new java.util.concurrent.ArrayBlockingQueue<>(1);
         Map<String, SyncState.Entry> known = Map.copyOf(state.files);
+        // one group hashed, one sent, one committed; a single group gets a buffer of its own size
+        GroupBuffers buffers = new GroupBuffers((int) (groups.size() > 1 ? GROUP_BYTES : 0), 3);
         Thread hasher = Thread.ofPlatform().name("vault-hash").daemon().start(() -> {
             for (List<LocalFiles.Found> g : groups) {
-                HashedGroup h = hashGroup(chunker, g, known);
                 try {
-                    ready.put(h);
+                    ready.put(hashGroup(chunker, g, known, buffers));
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -191,9 +192,9 @@ public final class DeviceSync {
                 } catch (InterruptedException e) {
                     throw new java.io.InterruptedIOException("interrupted");
                 }
-                pushGroup(state, h, chunker, scanStarted, tally, current);
+                pushGroup(state, h, chunker, scanStarted, tally, current, buffers);
             }
-            finishCommit(state, scanStarted, tally, current);
+            finishCommit(state, scanStarted, tally, current, buffers);
         } finally {
             hasher.interrupt();
         }
@@ -213,12 +214,13 @@ public final class DeviceSync {
     }
 
     /** A group read and hashed: files with new content, files only touched (same content), what could not be read. */
-    private record HashedGroup(Map<String, HashedFile> hashed, List<HashedFile> touched, List<String> skipped) {}
+    private record HashedGroup(Map<String, HashedFile> hashed, List<HashedFile> touched, List<String> skipped, byte[] buffer) {}
 
-    private HashedGroup hashGroup(ContentChunker chunker, List<LocalFiles.Found> group, Map<String, SyncState.Entry> known) {
+    private HashedGroup hashGroup(ContentChunker chunker, List<LocalFiles.Found> group, Map<String, SyncState.Entry> known,
+                                  GroupBuffers buffers) throws InterruptedException {
         // a group small enough to hold is read into one buffer and sent from there; a single larger file is read again to send
         long groupBytes = group.stream().mapToLong(LocalFiles.Found::size).sum();
-        byte[] buffer = groupBytes <= GROUP_BYTES ? new byte[(int) groupBytes] : null;
+        byte[] buffer = groupBytes <= GROUP_BYTES ? buffers.take(groupBytes) : null;
         MessageDigest each = HashedFile.sha256();
         MessageDigest whole = HashedFile.sha256();
         int offset = 0;
@@ -244,11 +246,11 @@ public final class DeviceSync {
                 skipped.add(f.path() + ": cannot be read (" + e.getMessage() + ")");
             }
         }
-        return new HashedGroup(hashed, touched, skipped);
+        return new HashedGroup(hashed, touched, skipped, buffer);
     }
 
     private void pushGroup(SyncState state, HashedGroup group, ContentChunker chunker, long scanStarted, Tally tally,
-                           List<FileVersion> current) throws IOException {
+                           List<FileVersion> current, GroupBuffers buffers) throws IOException {
         tally.skipped.addAll(group.skipped());
         for (HashedFile h : group.touched()) {
             // only touched: the same content; its new time is kept so that it is not read again
@@ -256,6 +258,7 @@ public final class DeviceSync {
         }
         Map<String, HashedFile> hashed = group.hashed();
         if (hashed.isEmpty()) {
+            buffers.release(group.buffer());
             state.save();
             return;
         }
@@ -284,7 +287,7 @@ public final class DeviceSync {
             files.add(o);
         }
         // the commit runs while the next group is asked about and sent; results are applied in order
-        finishCommit(state, scanStarted, tally, current);
+        finishCommit(state, scanStarted, tally, current, buffers);
         Tally own = new Tally();
         java.util.concurrent.CompletableFuture<JsonNode> result = new java.util.concurrent.CompletableFuture<>();
         Thread.ofVirtual().name("vault-commit").start(() -> {
@@ -294,16 +297,18 @@ public final class DeviceSync {
                 result.completeExceptionally(t);
             }
         });
-        inFlight = new InFlightCommit(result, hashed, own);
+        inFlight = new InFlightCommit(result, hashed, own, group.buffer());
     }
 
     /** A commit on its way, with what its result is applied to. */
-    private record InFlightCommit(java.util.concurrent.CompletableFuture<JsonNode> result, Map<String, HashedFile> hashed, Tally tally) {}
+    private record InFlightCommit(java.util.concurrent.CompletableFuture<JsonNode> result, Map<String, HashedFile> hashed, Tally tally,
+                                  byte[] buffer) {}
 
     private InFlightCommit inFlight;
 
     /** Waits for the commit on its way, if any, and records its result. */
-    private void finishCommit(SyncState state, long scanStarted, Tally tally, List<FileVersion> current) throws IOException {
+    private void finishCommit(SyncState state, long scanStarted, Tally tally, List<FileVersion> current, GroupBuffers buffers)
+            throws IOException {
         InFlightCommit c = inFlight;
         if (c == null) {
             return;
@@ -318,6 +323,7 @@ public final class DeviceSync {
             }
             throw e;
         }
+        buffers.release(c.buffer()); // the commit is in: its chunks will not be sent again
         tally.bytesSent += c.tally().bytesSent;
         tally.skipped.addAll(c.tally().skipped);
         applyCommit(state, result, c.hashed(), scanStarted, tally, current);
