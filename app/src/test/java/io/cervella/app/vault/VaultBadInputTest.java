@@ -64,6 +64,25 @@ class VaultBadInputTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(cut.statusCode()).isEqualTo(400);
             assertThat(cut.body()).contains("malformed");
+            // a batch over the body limit, sent without a length (chunked): refused at the limit, none of it stored
+            long limit = RunningPlatform.json(platform.get("/vault/info", key)).path("max_body_bytes").asLong();
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            java.util.Random random = new java.util.Random(5);
+            String firstOfBatch = null;
+            while (batch.size() <= limit) {
+                byte[] chunk = new byte[256 * 1024];
+                random.nextBytes(chunk);
+                firstOfBatch = firstOfBatch == null ? sha256(chunk) : firstOfBatch;
+                io.cervella.vault.protocol.ChunkFrames.write(batch, sha256(chunk), chunk);
+            }
+            byte[] tooBig = batch.toByteArray();
+            HttpResponse<String> over = platform.http().send(HttpRequest.newBuilder(java.net.URI.create(platform.baseUrl() + "/vault/chunks"))
+                    .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream(tooBig))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(over.statusCode()).isEqualTo(413);
+            assertThat(RunningPlatform.json(over).path("error").path("code").asString()).isEqualTo("request_too_large");
+            assertThat(platform.post("/vault/chunks/missing", key, "{\"hashes\":[\"" + firstOfBatch + "\"]}").body())
+                    .contains(firstOfBatch);
             String never = sha256(new byte[] {'z'});
             HttpResponse<String> missing = platform.post("/vault/commit", key, commitOf("a.md", never));
             assertThat(missing.statusCode()).isEqualTo(409);

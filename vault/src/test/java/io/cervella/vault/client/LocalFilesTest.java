@@ -53,6 +53,47 @@ class LocalFilesTest {
     }
 
     @Test
+    void aFileReadIntoAGroupBufferIsCutAndHashedAsWhenStreamed() throws Exception {
+        ContentChunker chunker = VaultChunking.chunker(VaultChunking.gearTable(new byte[32]));
+        java.util.Random random = new java.util.Random(7);
+        byte[] big = new byte[700_000];
+        random.nextBytes(big);
+        Path one = Files.write(dir.resolve("big.bin"), big);
+        Path two = Files.writeString(dir.resolve("small.md"), "una nota");
+        Path empty = Files.write(dir.resolve("empty"), new byte[0]);
+        byte[] buffer = new byte[8 + big.length + 8];
+        java.security.MessageDigest each = HashedFile.sha256();
+        java.security.MessageDigest whole = HashedFile.sha256();
+        int at = 3;
+        for (Path p : java.util.List.of(one, two, empty)) {
+            long[] stat = LocalFiles.stat(p).orElseThrow();
+            LocalFiles.Found found = new LocalFiles.Found(VaultPath.of(p.getFileName().toString()), p, stat[0], stat[1]);
+            HashedFile streamed = HashedFile.read(chunker, found, true, null, SyncProgress.NONE);
+            HashedFile held = HashedFile.readInto(chunker, found, buffer, at, each, whole, SyncProgress.NONE);
+            assertThat(held.contentHash()).isEqualTo(streamed.contentHash())
+                    .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            assertThat(held.chunks()).isEqualTo(streamed.chunks());
+            int from = at;
+            for (int i = 0; i < held.chunks().size(); i++) {
+                byte[] chunk = java.util.Arrays.copyOfRange(buffer, from, from + held.chunkSizes()[i]);
+                assertThat(chunk).isEqualTo(streamed.bytes().get(held.chunks().get(i)));
+                from += chunk.length;
+            }
+            assertThat(from - at).isEqualTo(Files.size(p));
+            at = from;
+        }
+        long[] bigStat = LocalFiles.stat(one).orElseThrow();
+        assertThat(HashedFile.read(chunker, new LocalFiles.Found(VaultPath.of("big.bin"), one, bigStat[0], bigStat[1]), true, null,
+                SyncProgress.NONE).chunks()).as("a multi-chunk file").hasSizeGreaterThan(2);
+
+        long[] stat = LocalFiles.stat(two).orElseThrow();
+        LocalFiles.Found found = new LocalFiles.Found(VaultPath.of("small.md"), two, stat[0], stat[1]);
+        Files.writeString(two, "una nota, e poi altro"); // grew between the scan and the read
+        assertThatThrownBy(() -> HashedFile.readInto(chunker, found, buffer, 0, each, whole, SyncProgress.NONE))
+                .isInstanceOf(HashedFile.ChangedWhileReadException.class);
+    }
+
+    @Test
     void namesThatWouldCollideAreNeitherSyncedNorTakenForDeletions() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(root.resolve("notes.md"), "a");
