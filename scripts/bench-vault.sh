@@ -77,6 +77,7 @@ csync() {  # $1 = data dir, $2 = key, $3 = folder, rest: more flags
 d_times=(); s_times=(); c_times=()
 for r in $(seq 1 "$reps"); do
   rm -rf "$work/rsync-dst"/* "$work/ssh-dst" "$work/src/.cervella"
+  sync # each timed run starts with nothing of the last one's still being written or deleted
   t0=$(now); rsync -a --stats --exclude=.cervella "$work/src/" rsync://127.0.0.1:28730/dst/ > "$work/rsync1.log"; t1=$(now); sync
   d_times+=("$(secs "$t0" "$t1")")
   if [ "$ssh_ok" = yes ]; then
@@ -87,6 +88,7 @@ for r in $(seq 1 "$reps"); do
   [ -f "$work/data.pid" ] && kill "$(cat "$work/data.pid")" && sleep 1
   rm -rf "$work/data"
   key=$(server "$work/data")
+  sync
   t0=$(now); csync "$work/data" "$key" "$work/src" > "$work/sync1.log" 2>/dev/null; t1=$(now); sync
   c_times+=("$(secs "$t0" "$t1")")
   echo "rep $r: rsync daemon ${d_times[-1]} s, rsync ssh ${s_times[-1]:-n/a} s, cervella ${c_times[-1]} s" >&2
