@@ -64,25 +64,37 @@ class VaultBadInputTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(cut.statusCode()).isEqualTo(400);
             assertThat(cut.body()).contains("malformed");
-            // a batch over the body limit, sent without a length (chunked): refused at the limit, none of it stored
+            // a batch of exactly the body limit is taken; one byte more, sent over HTTP/1.1 without a length
+            // (chunked), is refused at the limit with none of it stored
             long limit = RunningPlatform.json(platform.get("/vault/info", key)).path("max_body_bytes").asLong();
             java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
             java.util.Random random = new java.util.Random(5);
-            String firstOfBatch = null;
-            while (batch.size() <= limit) {
-                byte[] chunk = new byte[256 * 1024];
+            List<String> batched = new java.util.ArrayList<>();
+            int frames = (int) ((limit + 256 * 1024 + 35) / (256 * 1024 + 36));
+            for (int i = 0; i < frames; i++) {
+                long payload = (limit - 36L * frames) / frames;
+                byte[] chunk = new byte[(int) (i < frames - 1 ? payload : limit - batch.size() - 36)];
                 random.nextBytes(chunk);
-                firstOfBatch = firstOfBatch == null ? sha256(chunk) : firstOfBatch;
+                batched.add(sha256(chunk));
                 io.cervella.vault.protocol.ChunkFrames.write(batch, sha256(chunk), chunk);
             }
-            byte[] tooBig = batch.toByteArray();
-            HttpResponse<String> over = platform.http().send(HttpRequest.newBuilder(java.net.URI.create(platform.baseUrl() + "/vault/chunks"))
+            byte[] exact = batch.toByteArray();
+            assertThat(exact.length).isEqualTo((int) limit);
+            java.net.http.HttpClient http1 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .sslContext(platform.sslContext()).build();
+            byte[] oneMore = java.util.Arrays.copyOf(exact, exact.length + 1);
+            HttpResponse<String> over = http1.send(HttpRequest.newBuilder(java.net.URI.create(platform.baseUrl() + "/vault/chunks"))
                     .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofInputStream(
-                            () -> new java.io.ByteArrayInputStream(tooBig))).build(), HttpResponse.BodyHandlers.ofString());
+                            () -> new java.io.ByteArrayInputStream(oneMore))).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(over.statusCode()).isEqualTo(413);
             assertThat(RunningPlatform.json(over).path("error").path("code").asString()).isEqualTo("request_too_large");
-            assertThat(platform.post("/vault/chunks/missing", key, "{\"hashes\":[\"" + firstOfBatch + "\"]}").body())
-                    .contains(firstOfBatch);
+            assertThat(RunningPlatform.json(platform.post("/vault/chunks/missing", key,
+                    "{\"hashes\":[\"" + batched.getFirst() + "\"]}")).path("missing")).hasSize(1);
+            HttpResponse<String> fits = http1.send(HttpRequest.newBuilder(java.net.URI.create(platform.baseUrl() + "/vault/chunks"))
+                    .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream(exact))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(fits.statusCode()).as(fits.body()).isEqualTo(200);
+            assertThat(RunningPlatform.json(fits).path("stored").asInt()).isEqualTo(batched.size());
             String never = sha256(new byte[] {'z'});
             HttpResponse<String> missing = platform.post("/vault/commit", key, commitOf("a.md", never));
             assertThat(missing.statusCode()).isEqualTo(409);

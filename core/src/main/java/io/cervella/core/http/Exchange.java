@@ -99,6 +99,7 @@ public final class Exchange {
             public int read() throws IOException {
                 int b = super.read();
                 if (b >= 0 && --left < 0) {
+                    drain(in); // so that the client, still sending, reads the 413
                     throw tooLarge();
                 }
                 return b;
@@ -106,8 +107,10 @@ public final class Exchange {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, (int) Math.min(len, left + 1));
+                // one byte past the limit is asked for, to tell a body of exactly the limit from a longer one
+                int n = super.read(b, off, left >= Integer.MAX_VALUE ? len : (int) Math.min(len, left + 1));
                 if (n > 0 && (left -= n) < 0) {
+                    drain(in);
                     throw tooLarge();
                 }
                 return n;

@@ -154,8 +154,8 @@ public final class VaultEndpoints {
 
     private void putChunks(Exchange ex) throws IOException {
         List<ChunkFrames.Frame> frames;
-        try {
-            frames = ChunkFrames.read(new java.io.BufferedInputStream(ex.bodyStream(), 16 * 1024));
+        try (java.io.InputStream body = ex.bodyStream()) {
+            frames = ChunkFrames.read(new java.io.BufferedInputStream(body, 16 * 1024));
         } catch (IOException e) {
             throw ApiException.badRequest("invalid_frames", "the chunk batch is malformed: " + e.getMessage());
         }

@@ -20,14 +20,21 @@ final class BatchSender implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile IOException failure;
 
-    BatchSender(VaultClient client, int inFlight, int bufferSize) {
+    /** @param free the buffers that go round: made once for a run, and shared by the sends of its groups */
+    BatchSender(VaultClient client, int inFlight, BlockingQueue<byte[]> free) {
         this.client = client;
         this.inFlight = inFlight;
         this.slots = new Semaphore(inFlight);
-        this.free = new ArrayBlockingQueue<>(inFlight + 1);
+        this.free = free;
+    }
+
+    /** Buffers for a run: one being filled and {@code inFlight} on their way. */
+    static BlockingQueue<byte[]> buffers(int inFlight, int bufferSize) {
+        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(inFlight + 1);
         for (int i = 0; i <= inFlight; i++) {
             free.add(new byte[bufferSize]);
         }
+        return free;
     }
 
     /** A buffer to fill: waits while every other one is on its way. */
@@ -40,9 +47,15 @@ final class BatchSender implements AutoCloseable {
         }
     }
 
+    /** Returns a buffer from {@link #buffer} that is not sent after all. */
+    void giveBack(byte[] buffer) {
+        free.add(buffer);
+    }
+
     /** Sends the first {@code length} bytes of a buffer from {@link #buffer}, which comes back when they are sent. */
     void send(byte[] frames, int length) throws IOException {
         if (failure != null) {
+            free.add(frames);
             throw failure;
         }
         slots.acquireUninterruptibly();

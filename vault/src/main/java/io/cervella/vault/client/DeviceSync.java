@@ -176,11 +176,17 @@ public final class DeviceSync {
         // one group hashed, one sent, one committed; a single group gets a buffer of its own size
         GroupBuffers buffers = new GroupBuffers((int) (groups.size() > 1 ? GROUP_BYTES : 0), 3);
         Thread hasher = Thread.ofPlatform().name("vault-hash").daemon().start(() -> {
-            for (List<LocalFiles.Found> g : groups) {
-                try {
+            try {
+                for (List<LocalFiles.Found> g : groups) {
                     ready.put(hashGroup(chunker, g, known, buffers));
+                }
+            } catch (InterruptedException e) {
+                // the push stopped
+            } catch (Throwable t) { // out of memory, a bug: the push must hear of it, not wait for a group forever
+                try {
+                    ready.put(new HashedGroup(Map.of(), List.of(), List.of(), null, t));
                 } catch (InterruptedException e) {
-                    return;
+                    // the push stopped
                 }
             }
         });
@@ -191,6 +197,9 @@ public final class DeviceSync {
                     h = ready.take();
                 } catch (InterruptedException e) {
                     throw new java.io.InterruptedIOException("interrupted");
+                }
+                if (h.failure() != null) {
+                    throw new IOException("reading the files to send failed: " + h.failure(), h.failure());
                 }
                 pushGroup(state, h, chunker, scanStarted, tally, current, buffers);
             }
@@ -214,7 +223,8 @@ public final class DeviceSync {
     }
 
     /** A group read and hashed: files with new content, files only touched (same content), what could not be read. */
-    private record HashedGroup(Map<String, HashedFile> hashed, List<HashedFile> touched, List<String> skipped, byte[] buffer) {}
+    private record HashedGroup(Map<String, HashedFile> hashed, List<HashedFile> touched, List<String> skipped, byte[] buffer,
+                               Throwable failure) {}
 
     private HashedGroup hashGroup(ContentChunker chunker, List<LocalFiles.Found> group, Map<String, SyncState.Entry> known,
                                   GroupBuffers buffers) throws InterruptedException {
@@ -246,7 +256,7 @@ public final class DeviceSync {
                 skipped.add(f.path() + ": cannot be read (" + e.getMessage() + ")");
             }
         }
-        return new HashedGroup(hashed, touched, skipped, buffer);
+        return new HashedGroup(hashed, touched, skipped, buffer, null);
     }
 
     private void pushGroup(SyncState state, HashedGroup group, ContentChunker chunker, long scanStarted, Tally tally,
@@ -359,9 +369,18 @@ public final class DeviceSync {
         // under the server's body limit, with room for a frame's header; never less than one largest chunk
         int batchLimit = (int) Math.max(ChunkFrames.frameSize(VaultChunking.SIZES.max()),
                 Math.min(8L * 1024 * 1024, (maxBodyBytes > 0 ? maxBodyBytes : 4L * 1024 * 1024) - 64 * 1024));
-        try (BatchSender sender = new BatchSender(client, UPLOADS_IN_FLIGHT, batchLimit)) {
-            byte[] batch = sender.buffer();
-            int filled = 0;
+        try (BatchSender sender = new BatchSender(client, UPLOADS_IN_FLIGHT, frameBuffers(batchLimit))) {
+            sendChunks(sender, wanted, hashed, chunker, tally, batchLimit);
+            sender.awaitAll();
+        }
+    }
+
+    /** Fills frame buffers with the wanted chunks of the files and hands them to the sender. */
+    private void sendChunks(BatchSender sender, Set<String> wanted, Map<String, HashedFile> hashed, ContentChunker chunker,
+                            Tally tally, int batchLimit) throws IOException {
+        byte[] batch = sender.buffer();
+        int filled = 0;
+        try {
             Set<String> sent = new HashSet<>();
             for (Map.Entry<String, HashedFile> entry : new ArrayList<>(hashed.entrySet())) {
                 HashedFile h = entry.getValue();
@@ -394,7 +413,9 @@ public final class DeviceSync {
                         continue;
                     }
                     if (filled + ChunkFrames.frameSize(length) > batchLimit) {
-                        sender.send(batch, filled);
+                        byte[] full = batch;
+                        batch = null; // on its way: no longer this loop's to give back
+                        sender.send(full, filled);
                         batch = sender.buffer();
                         filled = 0;
                     }
@@ -404,10 +425,25 @@ public final class DeviceSync {
                 }
             }
             if (filled > 0) {
-                sender.send(batch, filled);
+                byte[] last = batch;
+                batch = null;
+                sender.send(last, filled);
             }
-            sender.awaitAll();
+        } finally {
+            if (batch != null) {
+                sender.giveBack(batch); // nothing in it, or the upload failed: the run's next upload needs it
+            }
         }
+    }
+
+    private java.util.concurrent.BlockingQueue<byte[]> frameBuffers;
+
+    /** The run's frame buffers, made at its first upload (a commit's re-send of missing chunks shares them). */
+    private synchronized java.util.concurrent.BlockingQueue<byte[]> frameBuffers(int size) {
+        if (frameBuffers == null) {
+            frameBuffers = BatchSender.buffers(UPLOADS_IN_FLIGHT, size);
+        }
+        return frameBuffers;
     }
 
     private void applyCommit(SyncState state, JsonNode result, Map<String, HashedFile> hashed, long scanStarted, Tally tally,

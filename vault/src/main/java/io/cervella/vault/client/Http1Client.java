@@ -1,11 +1,16 @@
 package io.cervella.vault.client;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -17,6 +22,13 @@ final class Http1Client implements AutoCloseable {
     static final Duration MAX_IDLE = Duration.ofSeconds(60);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_IDLE_CONNECTIONS = 4;
+    /** A connection reused within this long is taken as it is; one idle longer is checked first. */
+    static final Duration QUIET_REUSE = Duration.ofSeconds(1);
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vault-http-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final URI base;
     private final SSLContext ssl;
@@ -41,15 +53,16 @@ final class Http1Client implements AutoCloseable {
             c = Http1Connection.open(base, ssl, CONNECT_TIMEOUT);
         }
         try {
-            Http1Connection.Response r = c.exchange(method, target, headers, body, bodyLength, timeout);
+            Http1Connection.Response r = exchange(c, method, target, headers, body, bodyLength, timeout);
             giveBack(c);
             return r;
         } catch (IOException | RuntimeException e) {
             c.close();
-            if (reused && repeatable && !c.responseStarted() && e instanceof IOException) {
+            // only a connection the server closed before answering: never one that timed out (the request may be running)
+            if (reused && repeatable && !c.responseStarted() && e instanceof IOException && !(e instanceof SocketTimeoutException)) {
                 Http1Connection fresh = Http1Connection.open(base, ssl, CONNECT_TIMEOUT);
                 try {
-                    Http1Connection.Response r = fresh.exchange(method, target, headers, body, bodyLength, timeout);
+                    Http1Connection.Response r = exchange(fresh, method, target, headers, body, bodyLength, timeout);
                     giveBack(fresh);
                     return r;
                 } catch (IOException | RuntimeException again) {
@@ -61,9 +74,26 @@ final class Http1Client implements AutoCloseable {
         }
     }
 
+    /** One exchange under a deadline for all of it: a stalled write (a network gone) ends there too, not only a silent read. */
+    private static Http1Connection.Response exchange(Http1Connection c, String method, String target, List<String> headers,
+                                                     byte[] body, int bodyLength, Duration timeout) throws IOException {
+        ScheduledFuture<?> deadline = DEADLINES.schedule(c::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return c.exchange(method, target, headers, body, bodyLength, timeout);
+        } catch (IOException e) {
+            if (c.timedOut()) {
+                throw new SocketTimeoutException("no answer within " + timeout.toSeconds() + " s");
+            }
+            throw e;
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
     private synchronized Http1Connection takeIdle() {
         for (Http1Connection c; (c = idle.pollLast()) != null; ) {
-            if (c.reusable() && c.idleNanos() < MAX_IDLE.toNanos()) {
+            // one idle for more than a moment is checked first: a proxy may have closed it, or answered 408 on it
+            if (c.idleNanos() < MAX_IDLE.toNanos() && (c.idleNanos() < QUIET_REUSE.toNanos() ? c.reusable() : c.healthy())) {
                 return c;
             }
             c.close();

@@ -40,7 +40,8 @@ final class Http1Connection implements AutoCloseable {
     private final OutputStream out;
     private final String hostHeader;
     private boolean reusable = true;
-    private boolean responseStarted;
+    private volatile boolean responseStarted;
+    private volatile boolean timedOut;
     private long idleSinceNanos = System.nanoTime();
 
     private Http1Connection(Socket socket, String hostHeader) throws IOException {
@@ -93,6 +94,16 @@ final class Http1Connection implements AutoCloseable {
         return responseStarted;
     }
 
+    /** Closes the connection because its exchange ran past its deadline (from another thread). */
+    void expire() {
+        timedOut = true;
+        close();
+    }
+
+    boolean timedOut() {
+        return timedOut;
+    }
+
     long idleNanos() {
         return System.nanoTime() - idleSinceNanos;
     }
@@ -134,8 +145,7 @@ final class Http1Connection implements AutoCloseable {
             status = statusOf(line);
         }
         Map<String, String> h = readHeaders();
-        if (line.startsWith("HTTP/1.0") && !"keep-alive".equalsIgnoreCase(h.get("connection"))
-                || "close".equalsIgnoreCase(h.get("connection"))) {
+        if (line.startsWith("HTTP/1.0") ? !hasToken(h.get("connection"), "keep-alive") : hasToken(h.get("connection"), "close")) {
             reusable = false;
         }
         byte[] content;
@@ -163,6 +173,39 @@ final class Http1Connection implements AutoCloseable {
         }
         idleSinceNanos = System.nanoTime();
         return new Response(status, h, content);
+    }
+
+    private static boolean hasToken(String header, String token) {
+        if (header != null) {
+            for (String t : header.split(",")) {
+                if (t.trim().equalsIgnoreCase(token)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a kept connection still looks usable: nothing has arrived on it since its last answer (a
+     * server's 408 before it closes, say) and it is not closed. Waits a millisecond for the peek.
+     */
+    boolean healthy() {
+        if (!reusable()) {
+            return false;
+        }
+        try {
+            if (in.available() > 0) {
+                return false;
+            }
+            socket.setSoTimeout(1);
+            in.read();
+            return false; // a byte or the end of the stream: either way not a connection to send on
+        } catch (java.net.SocketTimeoutException e) {
+            return true; // quiet: the usual case
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int statusOf(String line) throws IOException {

@@ -98,7 +98,14 @@ public final class VaultClient implements AutoCloseable {
     public JsonNode commit(List<ObjectNode> files) throws IOException {
         ObjectNode body = Json.object();
         files.forEach(body.putArray("files")::add);
-        return json(post("/vault/commit", body, false));
+        try {
+            return json(post("/vault/commit", body, false));
+        } catch (ServerException e) {
+            throw e;
+        } catch (IOException e) {
+            // sent, perhaps taken: a commit is never sent twice blindly; the next run compares and finds out
+            throw new IOException(e.getMessage() + "; whether the server took the commit is unknown: the next sync finds out", e);
+        }
     }
 
     /** A page of versions committed after {@code since}; with {@code waitSeconds}, waits for one to come. */

@@ -70,8 +70,8 @@ class Http1ClientTest {
                 }
                 out.write(reply.getBytes(StandardCharsets.UTF_8));
                 out.flush();
-                if (reply.contains("Connection: close")) {
-                    return;
+                if (reply.contains("Connection: close") && !reply.contains("Content-Length")) {
+                    return; // the body ends with the connection
                 }
             }
         } catch (IOException e) {
@@ -110,12 +110,12 @@ class Http1ClientTest {
 
     @Test
     void readsEachFramingAndKeepsTheConnectionOpen() throws IOException {
-        URI base = serve((connection, n) -> switch (n) {
+        URI base = serve((connection, n) -> connection == 3 ? "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end" : switch (n) {
             case 1 -> ok("by length");
             case 2 -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nby \r\n7\r\nchunks!\r\n0\r\nX-Trailer: t\r\n\r\n";
             case 3 -> "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 5\r\nX-A: 1\r\nX-A: 2\r\n\r\nafter";
             case 4 -> "HTTP/1.1 204 No Content\r\n\r\n";
-            default -> "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end";
+            default -> "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 4\r\n\r\nlast";
         });
         try (Http1Client client = new Http1Client(base, null)) {
             byte[] body = "0123456789".getBytes(StandardCharsets.UTF_8);
@@ -128,10 +128,15 @@ class Http1ClientTest {
             assertThat(third.headers()).containsEntry("x-a", "1, 2");
             assertThat(text(third)).isEqualTo("after");
             assertThat(client.send("DELETE", "/d", List.of(), null, 0, TIMEOUT, true).body()).isEmpty();
-            assertThat(text(client.send("GET", "/e", List.of(), null, 0, TIMEOUT, true))).isEqualTo("until the end");
+            // a length, and a close among the Connection tokens: the server keeps the socket open, the client leaves it
+            assertThat(text(client.send("GET", "/e", List.of(), null, 0, TIMEOUT, true))).isEqualTo("last");
             assertThat(connections.get()).as("one connection for all five").isEqualTo(1);
             assertThat(text(client.send("GET", "/f", List.of(), null, 0, TIMEOUT, true))).isEqualTo("by length");
-            assertThat(connections.get()).as("the server closed it: a new one").isEqualTo(2);
+            assertThat(connections.get()).as("told to close: a new one").isEqualTo(2);
+        }
+        try (Http1Client other = new Http1Client(base, null)) {
+            assertThat(text(other.send("GET", "/h", List.of(), null, 0, TIMEOUT, true))).as("no length: the body ends with the connection")
+                    .isEqualTo("until the end");
         }
         assertThat(requests.getFirst()).startsWith("POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:" + base.getPort() + "\r\n")
                 .contains("Authorization: Bearer k\r\n", "Content-Length: 4\r\n").endsWith("\r\n\r\n0123");
@@ -158,6 +163,55 @@ class Http1ClientTest {
         }
         assertThat(requests).hasSize(2);
         assertThat(connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeptConnectionThatTheServerAnsweredUnaskedIsNotUsed() throws Exception {
+        // a proxy's 408 on an idle connection, just before it closes it: not the answer to the next request
+        URI base = serve((connection, n) -> connection == 1 && n == 1
+                ? ok("c1") + "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n" : ok("c" + connection));
+        try (Http1Client client = new Http1Client(base, null)) {
+            assertThat(text(client.send("GET", "/a", List.of(), null, 0, TIMEOUT, true))).isEqualTo("c1");
+            Thread.sleep(Http1Client.QUIET_REUSE.toMillis() + 200);
+            assertThat(text(client.send("POST", "/commit", List.of(), new byte[1], 1, TIMEOUT, false))).isEqualTo("c2");
+        }
+        assertThat(connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void overTlsTheServersNameIsChecked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tls) throws Exception {
+        io.cervella.core.tls.LocalCertificateAuthority ca = new io.cervella.core.tls.LocalCertificateAuthority(tls, java.time.Clock.systemUTC());
+        io.cervella.core.tls.TlsMaterial material = ca.ensure(java.util.Set.of("localhost"));
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(io.cervella.core.tls.TlsContexts.keyStore(java.util.Map.of("server", material)),
+                io.cervella.core.tls.TlsContexts.IN_MEMORY_PASSWORD.toCharArray());
+        javax.net.ssl.SSLContext serverContext = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverContext.init(kmf.getKeyManagers(), null, null);
+        server = serverContext.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread.ofVirtual().start(() -> handle(s, connections.incrementAndGet(), (c, n) -> ok("secret")));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        javax.net.ssl.SSLContext trusting = io.cervella.core.tls.TlsContexts.clientTrusting(ca.caCertificateFile());
+        int port = server.getLocalPort();
+        try (Http1Client byName = new Http1Client(URI.create("https://localhost:" + port), trusting)) {
+            assertThat(text(byName.send("GET", "/", List.of(), null, 0, TIMEOUT, true))).isEqualTo("secret");
+        }
+        try (Http1Client byAddress = new Http1Client(URI.create("https://127.0.0.1:" + port), trusting)) {
+            assertThatThrownBy(() -> byAddress.send("GET", "/", List.of(), null, 0, TIMEOUT, true))
+                    .as("the certificate names localhost only").isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        }
+        try (Http1Client untrusting = new Http1Client(URI.create("https://localhost:" + port), null)) {
+            assertThatThrownBy(() -> untrusting.send("GET", "/", List.of(), null, 0, TIMEOUT, true))
+                    .as("a CA the system does not know").hasMessageContaining("PKIX");
+        }
+        assertThat(requests).hasSize(1);
     }
 
     @Test

@@ -61,7 +61,8 @@ class LocalFilesTest {
         Path one = Files.write(dir.resolve("big.bin"), big);
         Path two = Files.writeString(dir.resolve("small.md"), "una nota");
         Path empty = Files.write(dir.resolve("empty"), new byte[0]);
-        byte[] buffer = new byte[8 + big.length + 8];
+        byte[] buffer = new byte[3 + big.length + "una nota".length() + 16];
+        java.util.Arrays.fill(buffer, (byte) 0x5a); // what is outside each file's place must stay as it was
         java.security.MessageDigest each = HashedFile.sha256();
         java.security.MessageDigest whole = HashedFile.sha256();
         int at = 3;
@@ -79,8 +80,13 @@ class LocalFilesTest {
                 assertThat(chunk).isEqualTo(streamed.bytes().get(held.chunks().get(i)));
                 from += chunk.length;
             }
-            assertThat(from - at).isEqualTo(Files.size(p));
+                assertThat(from - at).isEqualTo(Files.size(p));
             at = from;
+        }
+        for (int i = 0; i < buffer.length; i++) {
+            if (i < 3 || i >= at) {
+                assertThat(buffer[i]).as("byte %d, outside the files", i).isEqualTo((byte) 0x5a);
+            }
         }
         long[] bigStat = LocalFiles.stat(one).orElseThrow();
         assertThat(HashedFile.read(chunker, new LocalFiles.Found(VaultPath.of("big.bin"), one, bigStat[0], bigStat[1]), true, null,
