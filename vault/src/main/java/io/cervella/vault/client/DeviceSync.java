@@ -140,6 +140,23 @@ public final class DeviceSync {
         return tally.report(state.seq);
     }
 
+    /**
+     * Only the pull: for a run woken by another device's change when nothing changed here (`--watch`
+     * knows from the file events), without scanning the folder first. A file edited here meanwhile is
+     * still never overwritten (the pull checks each file it replaces); its event brings the next run.
+     */
+    public SyncReport pullOnly() throws IOException {
+        SyncState state = SyncState.load(root);
+        if (state.gearTable == null) {
+            return run(); // never synced: a whole run
+        }
+        Tally tally = new Tally();
+        ContentChunker chunker = VaultChunking.chunker(state.gearTable);
+        Files.createDirectories(root.resolve(LocalFiles.OWN_FOLDER).resolve("tmp"));
+        new Puller(root, client, chunker, LocalFiles.ignoreRules(root), progress).pull(state, tally, new ArrayList<>());
+        return tally.report(state.seq);
+    }
+
     static IOException wrongVault(String had, String now) {
         return new IOException("this folder was synced with vault " + had + ", the server holds vault " + now
                 + "; sync another folder (or move .cervella/ away to start over with this one)");

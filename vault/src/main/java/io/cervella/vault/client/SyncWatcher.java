@@ -28,7 +28,7 @@ public final class SyncWatcher implements AutoCloseable {
     private final Duration settle;
     private final Semaphore wake = new Semaphore(0);
     /** Set by a local change: the run waits for the folder to settle. A change in the vault needs no wait. */
-    private volatile boolean localChange;
+    private final java.util.concurrent.atomic.AtomicBoolean localChange = new java.util.concurrent.atomic.AtomicBoolean();
     private final WatchService watcher;
     private volatile boolean closed;
     private volatile long seq;
@@ -46,20 +46,29 @@ public final class SyncWatcher implements AutoCloseable {
         Thread.ofVirtual().name("vault-watch-files").start(this::watchFiles);
         Thread.ofVirtual().name("vault-watch-server").start(() -> watchServer(onError));
         long pause = 1_000;
+        // the first run scans the folder whatever woke it, and so does one after a failure; later, a run
+        // that only another device's change woke goes straight to the pull: a scan of every file's size
+        // and time is most of the latency between the two devices
+        boolean scan = true;
         wake.release();
         while (!closed) {
             wake.acquire();
-            if (localChange) {
+            if (localChange.get()) {
                 Thread.sleep(settle.toMillis()); // a save in several writes becomes one run
             }
-            localChange = false;
+            // permits first, then the flag: a change after this point wakes the next run, one before it is this run's
             wake.drainPermits();
+            if (localChange.getAndSet(false)) {
+                scan = true;
+            }
             try {
-                SyncReport r = sync.run();
+                SyncReport r = scan ? sync.run() : sync.pullOnly();
+                scan = false;
                 seq = r.seq();
                 onRun.accept(r);
                 pause = 1_000;
             } catch (IOException | RuntimeException e) {
+                scan = true;
                 onError.accept(e);
                 if (e instanceof DeviceSync.MassDeleteException) {
                     continue; // waits for the person (a file back, or a run with --allow-mass-delete)
@@ -113,7 +122,7 @@ public final class SyncWatcher implements AutoCloseable {
                 }
                 key.reset();
                 if (relevant) {
-                    localChange = true;
+                    localChange.set(true);
                     wake.release();
                 }
             }
