@@ -14,6 +14,7 @@ reps=${REPS:-3}
 work=$(mktemp -d /tmp/bench-vault.XXXXXX)
 cleanup() {
   kill $(jobs -p) 2>/dev/null || true
+  pkill -f -- "$work/" 2>/dev/null || true # the --watch devices: java under the function's subshell
   for pid in "$work"/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
   sleep 1; rm -rf "$work" 2>/dev/null || true
 }
