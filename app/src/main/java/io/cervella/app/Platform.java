@@ -65,6 +65,8 @@ public final class Platform implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private volatile boolean draining;
+    /** The unlocked vault, whose long polls a stop ends at once; null while locked. */
+    private io.cervella.vault.VaultService vaultService;
     private HttpsServer server;
     private Gateway gateway;
     private final List<EmbeddedWorker> workers = new ArrayList<>();
@@ -184,6 +186,7 @@ public final class Platform implements AutoCloseable {
                 LOG.info("vault {} {} ({} commits)", u.repository().vaultId(), u.created() ? "created" : "opened", u.service().head());
                 io.cervella.core.tls.CryptoWarmup.start(io.cervella.core.tls.CryptoWarmup.SERVER, u.service().warmup()); // TLS and the vault fast from the first upload
                 routes.addAll(VaultEndpoints.open(u.service(), config.server().maxBodyBytes(), config.vault().retention().policy(), audit).routes());
+                vaultService = u.service();
             }
             case VaultStartup.Locked l -> {
                 io.cervella.core.tls.CryptoWarmup.start(io.cervella.core.tls.CryptoWarmup.SERVER, null);
@@ -329,6 +332,9 @@ public final class Platform implements AutoCloseable {
         draining = true;
         if (gateway != null) {
             gateway.beginShutdown(shutdownGrace);
+        }
+        if (vaultService != null) {
+            vaultService.endLongPolls(); // a watching device's poll would otherwise hold the stop for up to a minute
         }
         for (int i = started.size() - 1; i >= 0; i--) {
             try {

@@ -187,7 +187,7 @@ public final class VaultService {
         long head;
         while ((head = index.head()) <= since) {
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (left <= 0 || pollsEnded) {
                 break;
             }
             synchronized (commits) {
@@ -195,6 +195,16 @@ public final class VaultService {
             }
         }
         return head;
+    }
+
+    private volatile boolean pollsEnded;
+
+    /** Answers every long poll now and any later one at once: the server is stopping. */
+    public void endLongPolls() {
+        pollsEnded = true;
+        synchronized (commits) {
+            commits.notifyAll();
+        }
     }
 
     /** The current files under {@code prefix} ("" for all), without deleted ones unless asked. */

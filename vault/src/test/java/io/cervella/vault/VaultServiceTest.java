@@ -56,6 +56,27 @@ class VaultServiceTest {
     }
 
     @Test
+    void aStoppingServerAnswersItsLongPollsAtOnce() throws Exception {
+        VaultRepository repo = VaultRepository.create(new LocalBlobStore(dir.resolve("vault")), new Unlock.Passphrase("p"));
+        try (MetadataStore db = MetadataStore.openSqlite(dir.resolve("cervella.db"))) {
+            VaultService vault = new VaultService(repo, ChunkStore.open(repo), new VaultIndex(db, repo), Clock.systemUTC());
+            java.util.concurrent.CompletableFuture<Long> poll = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    poll.complete(vault.awaitHeadAfter(0, java.time.Duration.ofSeconds(60)));
+                } catch (InterruptedException e) {
+                    poll.completeExceptionally(e);
+                }
+            });
+            Thread.sleep(200);
+            assertThat(poll).as("waiting for a commit").isNotDone();
+            vault.endLongPolls();
+            assertThat(poll.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("answered well before its 60 s: the head, unchanged").isZero();
+            assertThat(vault.awaitHeadAfter(0, java.time.Duration.ofSeconds(60))).as("a later poll is not held either").isZero();
+        }
+    }
+
+    @Test
     void aPushIsCommittedAndPulledBackAndAStaleEditBecomesAConflictCopy() throws Exception {
         LocalBlobStore blobs = new LocalBlobStore(dir.resolve("vault"));
         VaultRepository repo = VaultRepository.create(blobs, new Unlock.Passphrase("p"));
