@@ -47,29 +47,30 @@ final class Http1Client implements AutoCloseable {
      */
     Http1Connection.Response send(String method, String target, List<String> headers, byte[] body, int bodyLength,
                                   Duration timeout, boolean repeatable) throws IOException {
-        Http1Connection c = takeIdle();
-        boolean reused = c != null;
-        if (c == null) {
-            c = Http1Connection.open(base, ssl, CONNECT_TIMEOUT);
+        Http1Connection kept = takeIdle();
+        if (kept == null) {
+            return exchangeAndKeep(Http1Connection.open(base, ssl, CONNECT_TIMEOUT), method, target, headers, body, bodyLength, timeout);
         }
+        try {
+            return exchangeAndKeep(kept, method, target, headers, body, bodyLength, timeout);
+        } catch (IOException e) {
+            // only a connection the server closed before answering: never one that timed out (the request may be running)
+            if (repeatable && !kept.responseStarted() && !(e instanceof SocketTimeoutException)) {
+                return exchangeAndKeep(Http1Connection.open(base, ssl, CONNECT_TIMEOUT), method, target, headers, body, bodyLength, timeout);
+            }
+            throw e;
+        }
+    }
+
+    /** An exchange on {@code c}; the connection is kept for the next request, or closed if it failed. */
+    private Http1Connection.Response exchangeAndKeep(Http1Connection c, String method, String target, List<String> headers,
+                                                     byte[] body, int bodyLength, Duration timeout) throws IOException {
         try {
             Http1Connection.Response r = exchange(c, method, target, headers, body, bodyLength, timeout);
             giveBack(c);
             return r;
         } catch (IOException | RuntimeException e) {
             c.close();
-            // only a connection the server closed before answering: never one that timed out (the request may be running)
-            if (reused && repeatable && !c.responseStarted() && e instanceof IOException && !(e instanceof SocketTimeoutException)) {
-                Http1Connection fresh = Http1Connection.open(base, ssl, CONNECT_TIMEOUT);
-                try {
-                    Http1Connection.Response r = exchange(fresh, method, target, headers, body, bodyLength, timeout);
-                    giveBack(fresh);
-                    return r;
-                } catch (IOException | RuntimeException again) {
-                    fresh.close();
-                    throw again;
-                }
-            }
             throw e;
         }
     }
