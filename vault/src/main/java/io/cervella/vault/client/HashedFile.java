@@ -84,7 +84,7 @@ record HashedFile(VaultPath path, Path file, long size, long mtimeNanos, String 
         checkUnchanged(found, read);
         return new HashedFile(found.path(), found.file(), found.size(), found.mtimeNanos(),
                 HexFormat.of().formatHex(whole != null ? whole.digest() : firstHash != null ? firstHash : each.digest()),
-                List.copyOf(hashes), Map.of(), null, 0, null).withBytes(bytes);
+                List.copyOf(hashes), bytes, null, 0, null);
     }
 
     /**
@@ -108,7 +108,7 @@ record HashedFile(VaultPath path, Path file, long size, long mtimeNanos, String 
         }
         checkUnchanged(found, read);
         List<String> hashes = new ArrayList<>();
-        int[] sizes = new int[Math.max(1, size / (16 * 1024) + 1)];
+        int[] sizes = new int[Math.max(1, size / (16 * 1024) + 1)]; // one per 16 KiB, the vault's smallest chunk (grown below for a chunker that cuts smaller)
         int n = 0;
         byte[] firstHash = null;
         for (int at = 0; at < size; ) {
@@ -135,10 +135,6 @@ record HashedFile(VaultPath path, Path file, long size, long mtimeNanos, String 
         progress.advance(size, found.path().value());
         return new HashedFile(found.path(), found.file(), found.size(), found.mtimeNanos(), contentHash, List.copyOf(hashes),
                 Map.of(), buffer, offset, java.util.Arrays.copyOf(sizes, n));
-    }
-
-    private HashedFile withBytes(Map<String, byte[]> kept) {
-        return new HashedFile(path, file, size, mtimeNanos, contentHash, chunks, kept, data, dataOffset, chunkSizes);
     }
 
     private static void checkUnchanged(LocalFiles.Found found, long read) throws IOException {
