@@ -268,11 +268,25 @@ final class Puller {
                 at++;
             }
         }
-        Set<Path> folders = new java.util.HashSet<>();
+        // each file assembled and checked in .cervella/tmp, then all made durable together (the file system
+        // commits many fsyncs in one journal write), then each renamed into place if still clean here
+        Map<FileVersion, Path> assembled = new LinkedHashMap<>();
         for (FileVersion v : todo) {
-            Path source = identical.get(v.contentHash());
             try {
-                Path folder = write(v, source, have, state.files.get(v.path().value()));
+                assembled.put(v, assemble(v, identical.get(v.contentHash()), have));
+            } catch (IOException e) {
+                failed(state, v, tally, v.path() + ": not written (" + e.getMessage() + ")");
+            }
+        }
+        Map<FileVersion, IOException> notDurable = forceAll(assembled);
+        Set<Path> folders = new java.util.HashSet<>();
+        for (Map.Entry<FileVersion, Path> a : assembled.entrySet()) {
+            FileVersion v = a.getKey();
+            try {
+                if (notDurable.containsKey(v)) {
+                    throw notDurable.get(v);
+                }
+                Path folder = place(v, a.getValue(), state.files.get(v.path().value()));
                 if (folder == null) {
                     tally.skipped.add(v.path() + ": changed here while it was being received; the local edit is kept and sent next");
                     continue;
@@ -283,11 +297,34 @@ final class Puller {
                 tally.received++;
             } catch (IOException e) {
                 failed(state, v, tally, v.path() + ": not written (" + e.getMessage() + ")");
+            } finally {
+                Files.deleteIfExists(a.getValue());
             }
         }
         for (Path folder : folders) {
             LocalFiles.syncFolder(folder); // the renames durable, once a folder, before the state says they happened
         }
+    }
+
+    /** Fsyncs the files, a few dozen at a time; returns those that failed, with their errors. */
+    private static Map<FileVersion, IOException> forceAll(Map<FileVersion, Path> files) {
+        Map<FileVersion, IOException> failed = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(32);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Map.Entry<FileVersion, Path> f : files.entrySet()) {
+                slots.acquireUninterruptibly();
+                pool.execute(() -> {
+                    try (FileChannel ch = FileChannel.open(f.getValue(), StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    } catch (IOException e) {
+                        failed.put(f.getKey(), e);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+        return failed;
     }
 
     private void adopt(SyncState state, FileVersion v, Path file) throws IOException {
@@ -301,14 +338,13 @@ final class Puller {
     }
 
     /**
-     * Assembles the file in .cervella/tmp, checks its hash, makes it durable, and renames it into place
-     * if the file there is still as the state last saw it; returns its folder, or null when the file
-     * changed meanwhile (then it is left alone).
+     * Assembles the file in .cervella/tmp from the folder's identical file or the chunks, and checks its
+     * hash; returns the temporary file (not yet fsynced: {@link #forceAll} does that for a whole group).
      */
-    private Path write(FileVersion v, Path source, Map<String, byte[]> have, SyncState.Entry had) throws IOException {
-        Path target = LocalFiles.target(root, v.path());
+    private Path assemble(FileVersion v, Path source, Map<String, byte[]> have) throws IOException {
         Path tmp = root.resolve(LocalFiles.OWN_FOLDER).resolve("tmp").resolve(UUID.randomUUID() + ".part");
         MessageDigest whole = HashedFile.sha256();
+        boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = Channels.newOutputStream(ch)) {
@@ -331,30 +367,40 @@ final class Puller {
                         progress.advance(b.length, v.path().value());
                     }
                 }
-                out.flush();
-                ch.force(true);
             }
             String got = HexFormat.of().formatHex(whole.digest());
             if (!got.equals(v.contentHash())) {
                 throw new IOException("assembled content does not hash to the version's content hash");
             }
             Files.setLastModifiedTime(tmp, FileTime.from(v.mtime(), TimeUnit.MILLISECONDS));
-            Files.createDirectories(target.getParent());
-            LocalFiles.target(root, v.path()); // the folders just made are checked again
-            if (!clean(had, target)) {
-                return null; // saved here while the version was downloaded: the edit wins, it is pushed next
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return target.getParent();
+            done = true;
+            return tmp;
         } catch (FileAlreadyExistsException e) {
             throw new IOException("a temporary file collided: " + e.getMessage());
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
         }
+    }
+
+    /**
+     * Renames the durable temporary file into place if the file there is still as the state last saw
+     * it; returns its folder, or null when the file changed meanwhile (then it is left alone).
+     */
+    private Path place(FileVersion v, Path tmp, SyncState.Entry had) throws IOException {
+        Path target = LocalFiles.target(root, v.path());
+        Files.createDirectories(target.getParent());
+        LocalFiles.target(root, v.path()); // the folders just made are checked again
+        if (!clean(had, target)) {
+            return null; // saved here while the version was downloaded: the edit wins, it is pushed next
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target.getParent();
     }
 
     private void delete(SyncState state, FileVersion v, Tally tally) throws IOException {
